@@ -1,0 +1,53 @@
+# Smart Chunks: the commands people and CI use. README's quick start is `make run` / `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PORT ?= 8000
+WORKERS ?= 3
+
+.PHONY: run test lint format check install db db-stop prepare bench
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.9
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+## Start the project-local PostgreSQL (skipped when DATABASE_URL points elsewhere).
+db: install
+	@if [ -z "$$DATABASE_URL" ]; then $(PY) -m smartchunks.localdb start; fi
+
+db-stop: install
+	$(PY) -m smartchunks.localdb stop
+
+prepare: db
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) ensure_admin
+	$(MANAGE) collectstatic --noinput -v0
+
+## Serve the site with gunicorn on http://127.0.0.1:$(PORT) (DEBUG off).
+run: prepare
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	exec $(VENV)/bin/gunicorn smartchunks.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--no-control-socket --access-logfile - --graceful-timeout 5
+
+check: db
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
+test: check lint
+	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered

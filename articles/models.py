@@ -1,0 +1,243 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils import timezone
+
+from smartchunks.richtext import CleanRichTextField, CleanRichTextUploadingField
+from smartchunks.uploads import hero_upload_to, validate_image_file
+from smartchunks.validators import http_url_validator
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what readers may see.
+
+        Status Published, publication time passed, and not expired.  Decided at query
+        time (database clock), so a scheduled article goes live with no cron job.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=Now()).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=Now())
+        )
+
+    def for_listing(self):
+        return self.select_related("author", "section").order_by("-published_at", "-id")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    title = models.CharField("headline", max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The article's URL: /articles/<slug>/"
+    )
+    standfirst = models.CharField(
+        max_length=300, blank=True, help_text="One sentence shown under the headline."
+    )
+    body = CleanRichTextUploadingField(blank=True)
+    author = models.ForeignKey(
+        "authors.Author",
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text="An author with articles cannot be deleted.",
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    hero_image = models.ImageField(
+        upload_to=hero_upload_to,
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+        validators=[validate_image_file],
+    )
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_alt = models.CharField(
+        "hero alt text",
+        max_length=250,
+        blank=True,
+        help_text="Describes the image for readers who cannot see it. Required with an image.",
+    )
+    hero_credit = models.CharField(
+        "hero caption / credit", max_length=250, blank=True, help_text="e.g. Photo: Jane Doe"
+    )
+    meta_description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For search results and social shares: at most 160 characters to publish.",
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text=(
+            "Visible to readers when status is Published and the publication time has "
+            "passed (and the expiry, if any, has not)."
+        ),
+    )
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        help_text="A future time schedules the article; it goes live at that moment.",
+    )
+    expires_at = models.DateTimeField(
+        "expiry", null=True, blank=True, help_text="Optional: off the site again after this."
+    )
+    updated_at = models.DateTimeField(
+        "updated",
+        null=True,
+        blank=True,
+        help_text="Set when the article is edited after publishing; shown as “Updated …”.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped on each save; refuses stale edits."
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(expires_at__gt=models.F("published_at")),
+                name="article_expires_after_publication",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
+        )
+
+    @property
+    def editorial_state(self) -> str:
+        """What the newsroom calls it: Published articles with a future time are Scheduled."""
+        now = timezone.now()
+        if self.status == self.Status.PUBLISHED:
+            if self.published_at and self.published_at > now:
+                return "Scheduled"
+            if self.expires_at and self.expires_at <= now:
+                return "Expired"
+        return self.get_status_display()
+
+    @property
+    def show_updated(self) -> bool:
+        return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
+
+
+class OrderedChild(models.Model):
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class TldrBullet(OrderedChild):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tldr_bullets")
+    text = models.CharField(max_length=300)
+
+    class Meta(OrderedChild.Meta):
+        verbose_name = "TL;DR bullet"
+
+    def __str__(self):
+        return self.text
+
+
+class FaqEntry(OrderedChild):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faq_entries")
+    question = models.CharField(max_length=300)
+    answer = CleanRichTextField(config_name="simple")
+
+    class Meta(OrderedChild.Meta):
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+
+    def __str__(self):
+        return self.question
+
+
+class Source(OrderedChild):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(max_length=120, help_text="The outlet, e.g. Fortune")
+    url = models.URLField("URL", max_length=500, validators=[http_url_validator])
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta(OrderedChild.Meta):
+        pass
+
+    def __str__(self):
+        return self.name

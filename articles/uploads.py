@@ -1,0 +1,49 @@
+"""Image upload from the body editor (CKEditor), checked before django-ckeditor stores it."""
+
+import json
+
+from ckeditor_uploader.views import ImageUploadView
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from smartchunks.uploads import validate_image_file
+
+_store_upload = ImageUploadView.as_view()
+
+
+def _refuse(request, message: str, status: int = 400) -> HttpResponse:
+    func_num = request.GET.get("CKEditorFuncNum")
+    if func_num:
+        # CKEditor's file-browser dialog expects a script calling back into the editor.
+        script = (
+            "<script>window.parent.CKEDITOR.tools.callFunction("
+            f"{json.dumps(escape(func_num))}, '', {json.dumps(message)});</script>"
+        )
+        return HttpResponse(script, status=status)
+    return JsonResponse({"uploaded": 0, "error": {"message": message}}, status=status)
+
+
+# CKEditor 4 posts its own ckCsrfToken, not Django's token; the session cookie is
+# SameSite=Lax, so a cross-site form cannot post here with an editor's session.
+@csrf_exempt
+@require_POST
+@login_required
+def ckeditor_upload(request):
+    user = request.user
+    if not (
+        user.is_staff
+        and (user.has_perm("articles.add_article") or user.has_perm("articles.change_article"))
+    ):
+        return _refuse(request, "You do not have permission to upload images.", status=403)
+    upload = request.FILES.get("upload")
+    if upload is None:
+        return _refuse(request, "No file was sent. Choose an image to upload.")
+    try:
+        validate_image_file(upload)
+    except ValidationError as error:
+        return _refuse(request, " ".join(error.messages))
+    return _store_upload(request)

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+
+from authors.models import Author
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "photo_thumbnail", "job_title", "article_count", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "job_title"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["photo_preview"]
+    autocomplete_fields = ["user"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "job_title", "experience", "is_active", "user"]}),
+        ("Photo", {"fields": ["photo", "photo_preview"]}),
+        ("Profile", {"fields": ["bio", "linkedin_url", "x_url", "website_url"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(num_articles=Count("articles"))
+
+    @admin.display(description="Articles", ordering="num_articles")
+    def article_count(self, author):
+        return author.num_articles
+
+    @admin.display(description="Photo")
+    def photo_thumbnail(self, author):
+        return self._img(author, 40)
+
+    @admin.display(description="Preview")
+    def photo_preview(self, author):
+        return self._img(author, 160) or "No photo yet."
+
+    @staticmethod
+    def _img(author, size):
+        if not author.photo:
+            return ""
+        return format_html(
+            '<img src="{}" alt="Photo of {}" width="{}" height="{}" class="author-photo-preview">',
+            author.photo.url,
+            author.name,
+            size,
+            size,
+        )

@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from smartchunks.richtext import CleanRichTextField
+from smartchunks.uploads import author_photo_upload_to, validate_image_file
+from smartchunks.validators import http_url_validator
+
+
+class AuthorQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True, help_text="Used in the author page URL.")
+    photo = models.ImageField(
+        upload_to=author_photo_upload_to,
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        validators=[validate_image_file],
+        help_text="Square works best; shown at 96×96 in the author box.",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    job_title = models.CharField(max_length=120, blank=True, help_text="e.g. Technology editor")
+    experience = models.CharField(
+        max_length=120, blank=True, help_text="e.g. 12+ years in editorial"
+    )
+    bio = CleanRichTextField(config_name="simple", blank=True)
+    linkedin_url = models.URLField("LinkedIn URL", blank=True, validators=[http_url_validator])
+    x_url = models.URLField("X URL", blank=True, validators=[http_url_validator])
+    website_url = models.URLField("Website", blank=True, validators=[http_url_validator])
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The login account that writes as this author, if any.",
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive authors keep their articles but cannot be bylined."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    @property
+    def title_line(self) -> str:
+        """ "Technology editor · 12+ years in editorial"."""
+        return " · ".join(part for part in (self.job_title, self.experience) if part)
+
+    @property
+    def profile_links(self) -> list[tuple[str, str]]:
+        links = [("LinkedIn", self.linkedin_url), ("X", self.x_url), ("Website", self.website_url)]
+        return [(label, url) for label, url in links if url]

@@ -1,0 +1,268 @@
+"""A project-local PostgreSQL cluster for development and tests.
+
+``python -m smartchunks.localdb start|stop|status|url``
+
+When ``DATABASE_URL`` is unset, ``make run`` and ``make test`` use a cluster created once
+from the machine's PostgreSQL server binaries.  ``start`` writes the connection URL to
+``var/localdb.url``; settings read that file, so ``manage.py`` works with no environment.
+
+Two machine facts shape the layout:
+
+* PostgreSQL refuses to run as root, so as root the server runs as the unprivileged
+  ``postgres`` OS user.  That user may be unable to enter the checkout (e.g. under
+  ``/root``), so the cluster then lives in ``/var/lib/smartchunks/<checkout-hash>``.
+* A unix socket path longer than 107 bytes makes the server refuse to start, so the
+  socket goes to a short folder in ``/tmp`` named after the same hash.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+URL_FILE = VAR_DIR / "localdb.url"
+DB_NAME = "smartchunks"
+SERVER_USER = "postgres"
+
+
+class LocalDatabaseError(RuntimeError):
+    """Raised with one line that tells the person what to do."""
+
+
+def _checkout_hash() -> str:
+    return hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def find_bindir() -> Path:
+    candidates: list[Path] = []
+    if os.environ.get("PG_BINDIR"):
+        candidates.append(Path(os.environ["PG_BINDIR"]))
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
+        if out.returncode == 0:
+            candidates.append(Path(out.stdout.strip()))
+    versions = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    candidates += [Path(p) for p in versions]
+    on_path = shutil.which("initdb")
+    if on_path:
+        candidates.append(Path(on_path).resolve().parent)
+    for folder in candidates:
+        if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
+            return folder
+    raise LocalDatabaseError(
+        "No PostgreSQL server binaries found (initdb, pg_ctl): install them "
+        "(Debian: apt-get install postgresql) or set DATABASE_URL to an existing server."
+    )
+
+
+def _as_server_user(cmd: list[str]) -> list[str]:
+    if not _is_root():
+        return cmd
+    return ["runuser", "-u", SERVER_USER, "--", *cmd]
+
+
+def _server_user_can_reach(path: Path) -> bool:
+    if not _is_root():
+        return True
+    probe = subprocess.run(
+        ["runuser", "-u", SERVER_USER, "--", "test", "-x", str(path)], check=False
+    )
+    return probe.returncode == 0
+
+
+def cluster_dir() -> Path:
+    """Where the cluster's data lives: var/ when the server user can reach it."""
+    local = VAR_DIR / "pg"
+    VAR_DIR.mkdir(exist_ok=True)
+    if _server_user_can_reach(VAR_DIR):
+        return local
+    return Path("/var/lib/smartchunks") / _checkout_hash()
+
+
+def socket_dir() -> Path:
+    return Path("/tmp") / f"smartchunks-pg-{_checkout_hash()}"  # short: socket paths are capped at 107 bytes
+
+
+def _prepare_dir(path: Path, mode: int) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    if _is_root():
+        user = pwd.getpwnam(SERVER_USER)
+        os.chown(path, user.pw_uid, user.pw_gid)
+    path.chmod(mode)
+
+
+def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(_as_server_user(cmd), capture_output=True, text=True, **kwargs)
+
+
+def connection_url() -> str:
+    return f"postgres://postgres@{quote(str(socket_dir()), safe='')}/{DB_NAME}"
+
+
+def is_ready(bindir: Path) -> bool:
+    probe = subprocess.run(
+        [str(bindir / "pg_isready"), "-q", "-h", str(socket_dir()), "-U", "postgres"],
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+def _init_cluster(bindir: Path, data: Path) -> None:
+    _prepare_dir(data, 0o700)
+    result = _run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=False,
+    )
+    if result.returncode != 0:
+        raise LocalDatabaseError(f"initdb failed: {result.stderr.strip().splitlines()[-1:]}")
+
+
+def _clear_stale_pid(data: Path) -> None:
+    """A SIGKILLed postmaster leaves postmaster.pid behind; drop it once its pid is gone."""
+    pid_file = data / "postmaster.pid"
+    if not pid_file.exists():
+        return
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        pid_file.unlink(missing_ok=True)
+    except PermissionError:
+        pass
+
+
+def start() -> str:
+    bindir = find_bindir()
+    data = cluster_dir()
+    sock = socket_dir()
+    if not (data / "PG_VERSION").exists():
+        _init_cluster(bindir, data)
+    _prepare_dir(sock, 0o755)
+    if not is_ready(bindir):
+        _start_server(bindir, data, sock)
+    _ensure_database(bindir)
+    url = connection_url()
+    URL_FILE.write_text(url + "\n")
+    return url
+
+
+def _start_server(bindir: Path, data: Path, sock: Path) -> None:
+    options = f"-k {sock} -c listen_addresses='' -c max_connections=100"
+    log = data / "server.log"  # inside the data folder: the server user can always write there
+    last_error = ""
+    # After a SIGKILL the old postmaster's children can linger for a moment, so retry.
+    for _attempt in range(15):
+        _clear_stale_pid(data)
+        result = _run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "20",
+                "start",
+            ],
+            check=False,
+        )
+        if result.returncode == 0 or is_ready(bindir):
+            return
+        last_error = (result.stderr or result.stdout).strip()
+        time.sleep(1)
+    raise LocalDatabaseError(f"PostgreSQL did not start (see {log}): {last_error}")
+
+
+def _ensure_database(bindir: Path) -> None:
+    psql = [
+        str(bindir / "psql"),
+        "-h",
+        str(socket_dir()),
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+        "-tAc",
+    ]
+    exists = subprocess.run(
+        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if exists.stdout.strip() != "1":
+        subprocess.run([*psql, f'CREATE DATABASE "{DB_NAME}"'], check=True, capture_output=True)
+
+
+def stop() -> None:
+    bindir = find_bindir()
+    data = cluster_dir()
+    if (data / "postmaster.pid").exists():
+        _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], check=False)
+
+
+def saved_url() -> str | None:
+    """The URL written by the last ``start``; settings use it when DATABASE_URL is unset."""
+    try:
+        return URL_FILE.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "status"
+    try:
+        if command == "start":
+            print(f"Local PostgreSQL ready at {start()}")
+        elif command == "stop":
+            stop()
+            print("Local PostgreSQL stopped.")
+        elif command == "url":
+            print(connection_url())
+        elif command == "status":
+            ready = is_ready(find_bindir())
+            print(f"Local PostgreSQL is {'running' if ready else 'stopped'} ({cluster_dir()})")
+        else:
+            print("usage: python -m smartchunks.localdb start|stop|status|url", file=sys.stderr)
+            return 2
+    except LocalDatabaseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

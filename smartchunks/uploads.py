@@ -1,0 +1,55 @@
+"""Unguessable names for everything uploaded.
+
+A guessable media URL (``/media/hero/my-unreleased-story.jpg``) would leak an article
+before it is published, so every stored file gets a random name; only its extension
+survives from the upload.
+"""
+
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+
+
+def random_name(filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"{secrets.token_urlsafe(18)}{suffix}"
+
+
+def hero_upload_to(instance, filename):
+    return f"heroes/{random_name(filename)}"
+
+
+def author_photo_upload_to(instance, filename):
+    return f"authors/{random_name(filename)}"
+
+
+def ckeditor_filename(filename, request):
+    return random_name(filename)
+
+
+def validate_image_file(upload) -> None:
+    """Refuse anything that is not a real JPEG/PNG/GIF/WebP image within the size limit."""
+    limit = settings.MAX_IMAGE_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            f"This image is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
+        )
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        with Image.open(upload) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError("This file is not an image Smart Chunks can read.") from error
+    finally:
+        upload.seek(position)
+    if image_format not in ALLOWED_IMAGE_FORMATS:
+        raise ValidationError(
+            f"{image_format} images are not accepted: upload JPEG, PNG, GIF or WebP."
+        )

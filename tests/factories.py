@@ -1,0 +1,102 @@
+"""Test data in one place: small functions that build valid objects with overridable fields."""
+
+import itertools
+from datetime import timedelta
+from io import BytesIO
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
+from authors.models import Author
+
+_seq = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_seq)}"
+
+
+def image_upload(name="picture.png", size=(64, 48), image_format="PNG", colour="navy", exif=None):
+    buffer = BytesIO()
+    image = Image.new("RGB", size, colour)
+    kwargs = {"exif": exif} if exif is not None else {}
+    image.save(buffer, format=image_format, **kwargs)
+    content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}.get(
+        image_format, "application/octet-stream"
+    )
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+def make_user(
+    username=None, *, staff=False, superuser=False, password="correct-horse-42!", **extra
+):
+    User = get_user_model()
+    username = username or unique("user")
+    if superuser:
+        return User.objects.create_superuser(username=username, password=password, **extra)
+    return User.objects.create_user(username=username, password=password, is_staff=staff, **extra)
+
+
+def make_author(**fields):
+    name = fields.pop("name", None) or unique("Author")
+    defaults = {
+        "name": name,
+        "slug": fields.pop("slug", None) or unique("author"),
+        "job_title": "Technology editor",
+        "experience": "12+ years in editorial",
+        "bio": "<p>Writes about things.</p>",
+        "linkedin_url": "https://www.linkedin.com/in/someone",
+    }
+    defaults.update(fields)
+    return Author.objects.create(**defaults)
+
+
+def make_section(**fields):
+    slug = fields.pop("slug", None) or unique("section")
+    return Section.objects.create(name=fields.pop("name", slug.title()), slug=slug, **fields)
+
+
+def make_tag(**fields):
+    slug = fields.pop("slug", None) or unique("tag")
+    return Tag.objects.create(name=fields.pop("name", slug.title()), slug=slug, **fields)
+
+
+def make_article(*, tldr=3, faq=1, sources=1, tags=(), **fields):
+    """A complete article; published an hour ago unless told otherwise."""
+    status = fields.pop("status", Article.Status.PUBLISHED)
+    defaults = {
+        "title": unique("Headline"),
+        "standfirst": "A one-sentence summary.",
+        "body": "<h2>Section</h2><p>Body text.</p>",
+        "meta_description": "A short description.",
+        "status": status,
+        "published_at": timezone.now() - timedelta(hours=1)
+        if status == Article.Status.PUBLISHED
+        else None,
+    }
+    defaults.update(fields)
+    defaults.setdefault("slug", unique("article"))
+    if "author" not in defaults:
+        defaults["author"] = make_author()
+    article = Article.objects.create(**defaults)
+    for i in range(tldr):
+        TldrBullet.objects.create(
+            article=article, text=f"Bullet {i + 1} of {article.title}", position=i
+        )
+    for i in range(faq):
+        FaqEntry.objects.create(
+            article=article,
+            question=f"Question {i + 1}?",
+            answer=f"<p>Answer {i + 1}.</p>",
+            position=i,
+        )
+    for i in range(sources):
+        Source.objects.create(
+            article=article, name=f"Outlet {i + 1}", url=f"https://example.com/{i + 1}", position=i
+        )
+    if tags:
+        article.tags.set(tags)
+    return article
