@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from articles.uploads import ckeditor_upload
 
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
@@ -14,6 +16,20 @@ urlpatterns = [
     # Our upload view checks permission, size and image validity before django-ckeditor's.
     path("ckeditor/upload/", ckeditor_upload, name="ckeditor_upload"),
     path("ckeditor/", include("ckeditor_uploader.urls")),
+    path("robots.txt", robots_txt, name="robots-txt"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("", include("authors.urls")),
     path("", include("articles.urls")),
 ]

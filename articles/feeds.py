@@ -1,0 +1,159 @@
+"""RSS 2.0 and Atom feeds: the whole site, and per author, section and tag.
+
+Items are published articles only, newest first; each item's summary is the article's
+TL;DR (the standfirst when it has none) and its author is the byline author.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join
+
+from articles.models import Article, Section, Tag, TldrBullet
+from authors.models import Author
+
+FEED_SIZE = 20
+
+
+def feed_items(**filters):
+    return list(
+        Article.objects.published()
+        .filter(**filters)
+        .for_listing()
+        .prefetch_related(
+            Prefetch("tldr_bullets", queryset=TldrBullet.objects.order_by("position", "id")),
+            "tags",
+        )[:FEED_SIZE]
+    )
+
+
+class ArticleFeed(Feed):
+    """The site-wide RSS feed; subclasses narrow ``items`` and rename the feed."""
+
+    description_template = None
+
+    def title(self, obj=None):
+        return settings.SITE_NAME
+
+    def link(self, obj=None):
+        return reverse("articles:home")
+
+    def description(self, obj=None):
+        return "Short, structured explainers: the TL;DR first, then the detail, with sources."
+
+    def items(self, obj=None):
+        return feed_items()
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        bullets = list(item.tldr_bullets.all())
+        if not bullets:
+            return format_html("<p>{}</p>", item.standfirst) if item.standfirst else ""
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((b.text,) for b in bullets))
+        )
+
+    def item_author_name(self, item):
+        return item.author.name
+
+    def item_author_link(self, item):
+        return self._absolute(item.author.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at if item.show_updated else item.published_at
+
+    def item_categories(self, item):
+        names = [item.section.name] if item.section_id else []
+        return names + [tag.name for tag in item.tags.all()]
+
+    def get_feed(self, obj, request):
+        # One Feed instance serves every request: per-request state goes on a copy.
+        feed = copy.copy(self)
+        feed._absolute = request.build_absolute_uri
+        return super(ArticleFeed, feed).get_feed(obj, request)
+
+
+class AtomMixin:
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj=None):
+        return self.description(obj)
+
+
+class SiteAtomFeed(AtomMixin, ArticleFeed):
+    pass
+
+
+class AuthorFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj=None):
+        return f"{obj.name} — {settings.SITE_NAME}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def description(self, obj=None):
+        return f"Explainers by {obj.name}."
+
+    def items(self, obj=None):
+        return feed_items(author=obj)
+
+
+class AuthorAtomFeed(AtomMixin, AuthorFeed):
+    pass
+
+
+class SectionFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, obj=None):
+        return f"{obj.name} — {settings.SITE_NAME}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def description(self, obj=None):
+        return obj.description or f"Explainers in {obj.name}."
+
+    def items(self, obj=None):
+        return feed_items(section=obj)
+
+
+class SectionAtomFeed(AtomMixin, SectionFeed):
+    pass
+
+
+class TagFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj=None):
+        return f"{obj.name} — {settings.SITE_NAME}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def description(self, obj=None):
+        return f"Explainers tagged {obj.name}."
+
+    def items(self, obj=None):
+        return feed_items(tags=obj)
+
+
+class TagAtomFeed(AtomMixin, TagFeed):
+    pass

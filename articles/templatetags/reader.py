@@ -1,0 +1,69 @@
+"""Template helpers for reader pages: absolute URLs, JSON-LD, responsive images."""
+
+import re
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from articles import images, jsonld, search
+
+register = template.Library()
+
+_IMG_TAG = re.compile(r"<img(?![^>]*\bloading=)", re.IGNORECASE)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's address without query string, keeping ``?page=N`` beyond page 1."""
+    request = context["request"]
+    url = request.build_absolute_uri(request.path)
+    page_obj = context.get("page_obj")
+    if page_obj is not None and page_obj.number > 1:
+        url += f"?page={page_obj.number}"
+    return url
+
+
+@register.filter
+def jsonld_script(data):
+    """Structured data as a script block no value can break out of (articles/jsonld.py)."""
+    return jsonld.script_tag(data)
+
+
+@register.simple_tag(takes_context=True)
+def author_profile_jsonld(context, author):
+    request = context["request"]
+    photo = images.responsive_image(author.photo, "author")
+    return jsonld.script_tag(
+        jsonld.profile_page(author, absolute=request.build_absolute_uri, photo=photo)
+    )
+
+
+@register.simple_tag
+def responsive(fieldfile, kind):
+    """The renditions of an image field (articles.images.ResponsiveImage) or None."""
+    return images.responsive_image(fieldfile, kind)
+
+
+@register.filter
+def lazy_images(html):
+    """Body images are below the TL;DR, so they load lazily and decode off the main thread."""
+    return mark_safe(_IMG_TAG.sub('<img loading="lazy" decoding="async"', str(html)))  # noqa: S308
+
+
+@register.filter
+def search_snippet(raw_snippet):
+    """A search headline as HTML where only the highlight marks are markup."""
+    return search.snippet_html(raw_snippet)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """This page's query string with ``page`` replaced, so search pages keep ``q``."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return f"?{params.urlencode()}"

@@ -1,0 +1,81 @@
+"""Default file storage that never keeps image metadata.
+
+Photos from phones carry EXIF: camera serial numbers, capture times and often the GPS
+position of the photographer's home.  Every image stored through the default storage --
+hero images, author photos, CKEditor uploads and the thumbnails made from them -- is
+re-encoded from its pixels alone, so none of that reaches readers.  Doing it here, and not
+in each model or view, means no upload path can forget it.
+"""
+
+from io import BytesIO
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Formats we re-encode, with the save options that keep quality close to the upload.
+_SAVE_OPTIONS = {
+    "JPEG": {"quality": 90, "optimize": True},
+    "PNG": {"optimize": True},
+    "WEBP": {"quality": 90},
+    "GIF": {},
+}
+
+_PIXEL_INFO = ("transparency", "background")
+
+
+def strip_metadata(data: bytes) -> bytes | None:
+    """The image re-encoded without EXIF/XMP/comments, or None if ``data`` is not one we handle.
+
+    The EXIF orientation is applied to the pixels first, so a portrait phone photo stays
+    upright once the tag that rotated it is gone.  The ICC colour profile is kept: it
+    describes colours, not people, and dropping it would shift them.
+    """
+    try:
+        image = Image.open(BytesIO(data))
+        image_format = image.format
+        if image_format not in _SAVE_OPTIONS:
+            return None
+        icc_profile = image.info.get("icc_profile")
+        animated = getattr(image, "is_animated", False)
+        options = dict(_SAVE_OPTIONS[image_format])
+        if animated:
+            frames = [frame.copy() for frame in _frames(image)]
+            first, rest = frames[0], frames[1:]
+            options.update(
+                save_all=True,
+                append_images=rest,
+                loop=image.info.get("loop", 0),
+                duration=image.info.get("duration", 100),
+            )
+        else:
+            first = ImageOps.exif_transpose(image)
+        if icc_profile and image_format != "GIF":
+            options["icc_profile"] = icc_profile
+        if image_format == "JPEG" and first.mode not in ("RGB", "L", "CMYK"):
+            first = first.convert("RGB")
+        # Pillow writes EXIF/XMP/comments only when asked to, or when they ride along in
+        # .info; keep only what drawing the pixels needs (palette transparency).
+        first.info = {key: first.info[key] for key in _PIXEL_INFO if key in first.info}
+        buffer = BytesIO()
+        first.save(buffer, format=image_format, **options)
+        return buffer.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+
+
+def _frames(image):
+    for index in range(getattr(image, "n_frames", 1)):
+        image.seek(index)
+        yield image
+
+
+class MetadataStrippingStorage(FileSystemStorage):
+    """FileSystemStorage whose saved images have had their metadata removed."""
+
+    def _save(self, name, content):
+        if hasattr(content, "seek"):
+            content.seek(0)
+        data = content.read()
+        cleaned = strip_metadata(data)
+        return super()._save(name, ContentFile(cleaned if cleaned is not None else data))
