@@ -22,6 +22,34 @@ class AuthorAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(num_articles=Count("articles"))
 
+    # Writers and editors may edit their own profile only; admins (who may add authors)
+    # manage every profile and which login account writes as which author.
+
+    @staticmethod
+    def _manages_authors(user) -> bool:
+        return user.is_superuser or user.has_perm("authors.add_author")
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or self._manages_authors(request.user):
+            return True
+        return obj.user_id == request.user.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._manages_authors(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self._manages_authors(request.user):
+            readonly += ["user", "is_active", "slug"]
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if not self._manages_authors(request.user):
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
     @admin.display(description="Articles", ordering="num_articles")
     def article_count(self, author):
         return author.num_articles

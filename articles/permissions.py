@@ -1,0 +1,65 @@
+"""Who may do what to which article: the one place the admin, the views and tests ask.
+
+Groups (created by migration articles/0003) grant model permissions; these rules narrow them
+per article.  Writers hold ``change_article`` but only for their own drafts; editors hold
+``edit_any_article`` and ``publish_article``; superusers hold everything.
+"""
+
+from django.db.models import Q
+
+from articles.models import Article
+
+WRITER_EDITABLE_STATES = (Article.Status.DRAFT, Article.Status.IN_REVIEW)
+
+
+def _is_staff(user) -> bool:
+    return bool(user and user.is_active and user.is_staff)
+
+
+def can_edit_any(user) -> bool:
+    return _is_staff(user) and user.has_perm("articles.edit_any_article")
+
+
+def can_publish(user) -> bool:
+    """Publish, schedule, unpublish, restore revisions and create share links."""
+    return _is_staff(user) and user.has_perm("articles.publish_article")
+
+
+def is_own(user, article) -> bool:
+    return bool(article.author_id) and article.author.user_id == user.pk
+
+
+def can_edit(user, article) -> bool:
+    if not (_is_staff(user) and user.has_perm("articles.change_article")):
+        return False
+    if can_edit_any(user):
+        return True
+    return is_own(user, article) and article.status in WRITER_EDITABLE_STATES
+
+
+def can_preview(user, article) -> bool:
+    """Staff may see an unpublished article they may edit; writers always see their own."""
+    if can_edit(user, article):
+        return True
+    return _is_staff(user) and user.has_perm("articles.change_article") and is_own(user, article)
+
+
+def can_submit(user, article) -> bool:
+    return can_edit(user, article) and article.status == Article.Status.DRAFT
+
+
+def can_delete(user, article) -> bool:
+    if not (_is_staff(user) and user.has_perm("articles.delete_article")):
+        return False
+    if can_edit_any(user):
+        return True
+    return is_own(user, article) and article.status in WRITER_EDITABLE_STATES
+
+
+def previewable_q(user) -> Q:
+    """Filter for the unpublished articles this user may look at on the site."""
+    if not (_is_staff(user) and user.has_perm("articles.change_article")):
+        return Q(pk__in=[])
+    if can_edit_any(user):
+        return Q()
+    return Q(author__user=user)
