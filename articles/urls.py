@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles import views
+from articles import feeds, preview, views
 
 app_name = "articles"
 
@@ -9,4 +9,15 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("preview/articles/<int:pk>/", preview.StaffPreviewView.as_view(), name="preview"),
+    path("preview/share/<str:token>/", preview.SharedPreviewView.as_view(), name="share"),
+    path("feeds/rss/", feeds.ArticleFeed(), name="feed-rss"),
+    path("feeds/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
+    path("authors/<slug:slug>/rss/", feeds.AuthorFeed(), name="author-feed-rss"),
+    path("authors/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
+    path("sections/<slug:slug>/rss/", feeds.SectionFeed(), name="section-feed-rss"),
+    path("sections/<slug:slug>/atom/", feeds.SectionAtomFeed(), name="section-feed-atom"),
+    path("tags/<slug:slug>/rss/", feeds.TagFeed(), name="tag-feed-rss"),
+    path("tags/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
 ]

@@ -1,8 +1,10 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
+from articles import permissions, reading, search
+from articles.models import Article, FaqEntry, Section, SlugRedirect, Source, Tag, TldrBullet
 
 ARTICLES_PER_PAGE = 10
 
@@ -61,15 +63,46 @@ def can_see_unpublished(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm("articles.change_article")
 
 
+def _old_slug_redirect(request, slug):
+    """A published article's former URL answers 301; anything else stays a plain 404."""
+    redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
+    if redirect is None:
+        return None
+    target = redirect.article
+    if target.is_published or (
+        can_see_unpublished(request.user) and permissions.can_preview(request.user, target)
+    ):
+        return HttpResponsePermanentRedirect(target.get_absolute_url())
+    return None
+
+
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
-        base = Article.objects.all()
-        if not can_see_unpublished(self.request.user):
-            base = Article.objects.published()
+        base = Article.objects.published()
+        user = self.request.user
+        if can_see_unpublished(user):
+            # Staff see unpublished articles only where they may edit (writers: their own).
+            base = Article.objects.filter(
+                Q(pk__in=base.values("pk")) | permissions.previewable_q(user)
+            )
         return article_page_queryset(base)
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            redirect = _old_slug_redirect(request, kwargs.get("slug", ""))
+            if redirect is None:
+                raise
+            return redirect
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(reading.article_page_context(self.object, self.request))
+        return context
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
@@ -78,3 +111,24 @@ class ArticleDetailView(DetailView):
             response.private = True
             response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+
+class SearchView(ListView):
+    """Full-text search over published articles, best match first, with highlighted snippets."""
+
+    template_name = "articles/search.html"
+    context_object_name = "results"
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.query = search.normalise_query(self.request.GET.get("q"))
+        if not self.query:
+            return Article.objects.none()
+        return search.search_articles(self.query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            query=self.query,
+            query_was_shortened=len(self.request.GET.get("q", "")) > search.MAX_QUERY_LENGTH,
+            **kwargs,
+        )
