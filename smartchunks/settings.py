@@ -168,9 +168,30 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Re-encodes every stored image without EXIF/GPS (smartchunks/storage.py).
+    "default": {"BACKEND": "smartchunks.storage.MetadataStrippingStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Responsive images (articles/images.py): each alias is one rendition width, made by
+# easy-thumbnails once per image in WebP and in JPEG/PNG for browsers without WebP.
+THUMBNAIL_ALIASES = {
+    "": {
+        "hero-480": {"size": (480, 0)},
+        "hero-800": {"size": (800, 0)},
+        "hero-1200": {"size": (1200, 0)},
+        "author-96": {"size": (96, 96), "crop": "smart"},
+        "author-192": {"size": (192, 192), "crop": "smart"},
+        "author-240": {"size": (240, 240), "crop": "smart"},
+    }
+}
+THUMBNAIL_QUALITY = 80
+THUMBNAIL_IMAGE_SAVE_OPTIONS = {"WEBP": {"method": 4}}
+THUMBNAIL_PROCESSORS = (
+    "easy_thumbnails.processors.colorspace",
+    "easy_thumbnails.processors.scale_and_crop",
+    "easy_thumbnails.processors.filters",
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
