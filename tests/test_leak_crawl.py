@@ -1,0 +1,263 @@
+"""Nothing unpublished ever leaks: crawl the public site as an anonymous reader.
+
+A draft, an in-review, a scheduled and an unpublished article carry a unique marker in every
+field, inline and image file name.  The crawler starts at the home page and follows what
+it finds (links, <link rel=alternate> feeds, robots.txt Sitemap: lines, sitemap <loc>s, the
+search form), so new public surfaces are crawled without changing this test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from datetime import timedelta
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
+from django.utils import timezone
+
+from articles import services
+from articles.models import Article, FaqEntry, Source, TldrBullet
+from tests.factories import (
+    image_upload,
+    make_article,
+    make_author,
+    make_role_user,
+    make_section,
+    make_tag,
+)
+
+MAX_PAGES = 400
+NO_MATCH = "zqxnomatchmark"
+SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/", "/ckeditor/")
+HIDDEN = {
+    "draft": "zqxdraftmarker",
+    "review": "zqxreviewmarker",
+    "scheduled": "zqxschedmarker",
+    "unpublished": "zqxunpubmarker",
+}
+
+
+def _hidden_article(marker, *, status, section, tag, author, published_at=None):
+    article = make_article(
+        title=f"Headline {marker}",
+        slug=f"slug-{marker}",
+        standfirst=f"Standfirst {marker}",
+        body=f"<h2>Heading {marker}</h2><p>Body {marker}</p>",
+        meta_description=f"Meta {marker}",
+        hero_image=image_upload(f"hero-{marker}.png"),
+        hero_alt=f"Alt {marker}",
+        hero_credit=f"Credit {marker}",
+        author=author,
+        section=section,
+        status=status,
+        published_at=published_at,
+        tldr=0,
+        faq=0,
+        sources=0,
+        tags=[tag],
+    )
+    for position in range(3):
+        TldrBullet.objects.create(
+            article=article, text=f"Bullet {position} {marker}", position=position
+        )
+    FaqEntry.objects.create(
+        article=article, question=f"Question {marker}?", answer=f"<p>Answer {marker}</p>"
+    )
+    Source.objects.create(
+        article=article,
+        name=f"Outlet {marker}",
+        url=f"https://example.com/{marker}",
+        note=f"Note {marker}",
+    )
+    assert marker not in article.hero_image.name, "uploaded file names must be unguessable"
+    return article
+
+
+@pytest.fixture
+def site(db):
+    section = make_section(name="Science", slug="science")
+    shared_tag = make_tag(name="Energy", slug="energy")
+    author = make_author(name="Pat Public", slug="pat-public")
+    hidden_tag = make_tag(name=f"Tag {HIDDEN['draft']}", slug=f"tag-{HIDDEN['draft']}")
+    public = make_article(
+        title="Public headline",
+        slug="public-article",
+        section=section,
+        author=author,
+        tags=[shared_tag],
+    )
+    editor = make_role_user("Editor")
+    hidden = {
+        "draft": _hidden_article(
+            HIDDEN["draft"],
+            status=Article.Status.DRAFT,
+            section=section,
+            tag=hidden_tag,
+            author=author,
+        ),
+        "review": _hidden_article(
+            HIDDEN["review"],
+            status=Article.Status.IN_REVIEW,
+            section=section,
+            tag=shared_tag,
+            author=author,
+        ),
+        "scheduled": _hidden_article(
+            HIDDEN["scheduled"],
+            status=Article.Status.DRAFT,
+            section=section,
+            tag=shared_tag,
+            author=author,
+        ),
+        "unpublished": _hidden_article(
+            HIDDEN["unpublished"],
+            status=Article.Status.DRAFT,
+            section=section,
+            tag=shared_tag,
+            author=author,
+        ),
+    }
+    services.schedule(hidden["scheduled"], by=editor, at=timezone.now() + timedelta(days=2))
+    unpublished = hidden["unpublished"]
+    services.publish(unpublished, by=editor)
+    # Its old URL becomes a redirect while it is live; once unpublished it must say nothing.
+    old_slug = unpublished.slug
+    unpublished.slug = f"renamed-{HIDDEN['unpublished']}"
+    unpublished.save()
+    services.note_slug_change(unpublished, old_slug)
+    services.unpublish(unpublished, by=editor)
+    for article in (public, *hidden.values()):
+        from articles.search import refresh_search_vector
+
+        refresh_search_vector(article.pk)
+    return {"public": public, "hidden": hidden, "old_slug": old_slug}
+
+
+def _same_origin_path(url: str, base: str) -> str | None:
+    absolute = urljoin(base, url.strip())
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https") or parts.hostname not in ("testserver", None):
+        return None
+    path = parts.path or "/"
+    if path.startswith(SKIPPED_PREFIXES):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def _discover(path: str, response, body: str) -> list[str]:
+    """Every same-origin URL a reader's browser, a feed reader or a search engine would find."""
+    found = []
+    content_type = response.get("Content-Type", "")
+    if path.startswith("/robots.txt"):
+        found += re.findall(r"(?im)^\s*sitemap:\s*(\S+)", body)
+    elif "html" in content_type:
+        soup = BeautifulSoup(body, "html.parser")
+        found += [a["href"] for a in soup.find_all("a", href=True)]
+        found += [
+            link["href"]
+            for link in soup.find_all("link", href=True)
+            if "alternate" in link.get("rel", [])
+        ]
+    elif "xml" in content_type:
+        found += re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", body)
+        found += re.findall(r"<link>\s*([^<\s]+)\s*</link>", body)
+        found += re.findall(r'<link[^>]*href="([^"]+)"', body)
+    return found
+
+
+def _search_urls(home_html: str) -> list[str]:
+    """One search per marker, through the search form the home page offers (if any)."""
+    soup = BeautifulSoup(home_html, "html.parser")
+    for form in soup.find_all("form"):
+        if (form.get("method") or "get").lower() != "get":
+            continue
+        field = form.find("input", attrs={"type": "search"}) or form.find(
+            "input", attrs={"name": True, "type": lambda t: t in (None, "text", "search")}
+        )
+        if field is None or not field.get("name"):
+            continue
+        action = form.get("action") or "/"
+        return [f"{action}?{urlencode({field['name']: marker})}" for marker in HIDDEN.values()]
+    return []
+
+
+def crawl(client: Client) -> dict[str, tuple[int, str, str]]:
+    """path -> (status, headers as text, body as text) for everything reachable."""
+    seen: dict[str, tuple[int, str, str]] = {}
+    queue = deque(["/", "/robots.txt"])
+    searched = False
+    while queue:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        assert len(seen) < MAX_PAGES, "the crawl found more pages than expected"
+        response = client.get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode("utf-8", errors="replace")
+        headers = "\n".join(f"{name}: {value}" for name, value in response.items())
+        seen[path] = (response.status_code, headers, text)
+        if response.status_code in (301, 302) and response.get("Location"):
+            found = [response["Location"]]
+        else:
+            found = _discover(path, response, text)
+        if path == "/" and not searched:
+            searched = True
+            found += _search_urls(text)
+        for url in found:
+            next_path = _same_origin_path(url, f"http://testserver{path}")
+            if next_path and next_path not in seen:
+                queue.append(next_path)
+    return seen
+
+
+@pytest.mark.django_db
+def test_no_marker_of_an_unpublished_article_is_reachable_by_an_anonymous_reader(site):
+    client = Client()
+    pages = crawl(client)
+    # The crawl really walked the site: the public article and its listings were reached.
+    assert site["public"].get_absolute_url() in pages
+    assert "/sections/science/" in pages
+    assert "/authors/pat-public/" in pages
+    leaks = []
+    for path, (status, headers, body) in pages.items():
+        for marker in HIDDEN.values():
+            if marker not in body.lower() and marker not in headers.lower():
+                continue
+            if marker in path and _only_echoes_the_query(client, path, marker, status, body):
+                continue
+            leaks.append(f"{marker} in {path}")
+    assert leaks == []
+
+
+def _only_echoes_the_query(client, path, marker, status, body) -> bool:
+    """A search page repeats what the reader typed; that is not a leak if the page for a
+    term that matches nothing is otherwise identical."""
+    control = client.get(path.replace(marker, NO_MATCH))
+    return control.status_code == status and control.content.decode() == body.replace(
+        marker, NO_MATCH
+    )
+
+
+def _answer(client, path):
+    """Status, body and cache headers, with the page's own address (which a 404 page may
+    echo, e.g. in its canonical link) replaced by a placeholder."""
+    response = client.get(path)
+    body = response.content.decode().replace(path, "<requested path>")
+    return response.status_code, body, response.get("Cache-Control"), response.get("X-Robots-Tag")
+
+
+@pytest.mark.django_db
+def test_unpublished_articles_answer_like_an_unknown_url(site):
+    client = Client()
+    unknown_slug = _answer(client, "/articles/no-such-article-here/")
+    unknown_id = _answer(client, "/articles/987654321/")
+    unknown_preview = _answer(client, "/preview/articles/987654321/")
+    assert unknown_slug[0] == 404
+    for article in site["hidden"].values():
+        assert _answer(client, f"/articles/{article.slug}/") == unknown_slug
+        assert _answer(client, f"/articles/{article.pk}/") == unknown_id
+        assert _answer(client, f"/preview/articles/{article.pk}/") == unknown_preview
+    assert _answer(client, f"/articles/{site['old_slug']}/") == unknown_slug
