@@ -33,6 +33,8 @@ VAR_DIR = BASE_DIR / "var"
 URL_FILE = VAR_DIR / "localdb.url"
 DB_NAME = "smartchunks"
 SERVER_USER = "postgres"
+# Where Debian-style packages put the server binaries, newest version first.
+SERVER_BINARY_GLOBS = ["/usr/lib/postgresql/*/bin"]
 
 
 class LocalDatabaseError(RuntimeError):
@@ -57,7 +59,7 @@ def find_bindir() -> Path:
         if out.returncode == 0:
             candidates.append(Path(out.stdout.strip()))
     versions = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"),
+        (found for pattern in SERVER_BINARY_GLOBS for found in glob.glob(pattern)),
         key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
         reverse=True,
     )
@@ -99,7 +101,9 @@ def cluster_dir() -> Path:
 
 
 def socket_dir() -> Path:
-    return Path("/tmp") / f"smartchunks-pg-{_checkout_hash()}"  # short: socket paths are capped at 107 bytes
+    return (
+        Path("/tmp") / f"smartchunks-pg-{_checkout_hash()}"
+    )  # short: socket paths are capped at 107 bytes
 
 
 def _prepare_dir(path: Path, mode: int) -> None:

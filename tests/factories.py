@@ -100,3 +100,33 @@ def make_article(*, tldr=3, faq=1, sources=1, tags=(), **fields):
     if tags:
         article.tags.set(tags)
     return article
+
+
+def make_complete_article(**fields):
+    """An article with every part a reader can see: hero, standfirst, section, tag, FAQ,
+    a "Fortune" source, and an author with photo, title line, bio and all profile links."""
+    author = fields.pop("author", None) or make_author(
+        photo=image_upload("author-face.png", size=(120, 120)),
+        bio="<p>Writes explainers about <strong>chips</strong>.</p>",
+        x_url="https://x.com/someone",
+        website_url="https://someone.example.org/",
+    )
+    article = make_article(
+        author=author,
+        section=fields.pop("section", None) or make_section(),
+        tags=fields.pop("tags", None) or [make_tag()],
+        hero_image=image_upload("hero-original-name.png", size=(320, 180)),
+        hero_alt="A chip under a microscope",
+        hero_credit="Photo: Jane Doe",
+        sources=0,
+        **fields,
+    )
+    Source.objects.create(
+        article=article,
+        name="Fortune",
+        url="https://fortune.com/story",
+        note="original report",
+        position=0,
+    )
+    return article
+

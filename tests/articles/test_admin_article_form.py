@@ -1,0 +1,211 @@
+"""Editors add articles through the real admin form: inlines, validation, clean rich text."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from tests.articles.admin_forms import error_texts, fill_inline, inline_prefix, rendered_form_data
+from tests.articles.page_text import assert_in_order, reading_order
+from tests.factories import image_upload, make_author, make_section, make_tag, make_user, unique
+
+ADD_URL = "/admin/articles/article/add/"
+HOSTILE_HTML = (
+    '<p onclick="steal()">Kept text</p>'
+    "<script>alert('body')</script>"
+    '<a href="javascript:alert(1)">bad link</a>'
+    '<img src="/media/x.png" alt="pic" onerror="alert(2)">'
+)
+
+
+@pytest.fixture
+def editor_client(client, db):
+    client.force_login(make_user(superuser=True))
+    return client
+
+
+def article_form(client, *, bullets=3, publish=True, **fields):
+    """The add form as rendered, filled in like an editor would."""
+    data = rendered_form_data(client.get(ADD_URL).content)
+    author = fields.pop("author", None) or make_author()
+    data.update(
+        {
+            "title": "How batteries age",
+            "slug": "how-batteries-age",
+            "standfirst": "Heat and deep discharges do most of the damage.",
+            "author": str(author.pk),
+            "section": str(make_section(name=unique("Science")).pk),
+            "tags": [str(make_tag(name=unique("Energy")).pk)],
+            "body": "<h2>Chemistry</h2><p>Lithium ions wander off.</p>",
+            "hero_alt": "A phone battery, opened",
+            "hero_credit": "Photo: Test Lab",
+            "meta_description": "Why batteries lose capacity, and what slows it down.",
+        }
+    )
+    if publish:
+        an_hour_ago = timezone.localtime() - timedelta(hours=1)
+        data["status"] = Article.Status.PUBLISHED
+        data["published_at_0"] = an_hour_ago.strftime("%Y-%m-%d")
+        data["published_at_1"] = an_hour_ago.strftime("%H:%M:%S")
+    fill_inline(
+        data,
+        inline_prefix(data, "text"),
+        [{"text": f"Bullet number {n}", "position": n} for n in range(1, bullets + 1)],
+    )
+    fill_inline(
+        data,
+        inline_prefix(data, "question"),
+        [{"question": "Does fast charging hurt?", "answer": "<p>A little, mostly heat.</p>"}],
+    )
+    fill_inline(
+        data,
+        inline_prefix(data, "url"),
+        [{"name": "Fortune", "url": "https://fortune.com/batteries", "note": "original"}],
+    )
+    data.update(fields)
+    return data
+
+
+def test_adding_an_article_with_every_inline_publishes_it(editor_client):
+    data = article_form(editor_client, hero_image=image_upload("my-scoop.png", size=(300, 200)))
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 302, error_texts(response.content)
+
+    article = Article.objects.get(slug="how-batteries-age")
+    assert article.is_published
+    assert [b.text for b in article.tldr_bullets.all()] == [
+        "Bullet number 1",
+        "Bullet number 2",
+        "Bullet number 3",
+    ]
+    assert "my-scoop" not in article.hero_image.name
+
+    page = editor_client.get(article.get_absolute_url())
+    assert page.status_code == 200
+    assert_in_order(
+        reading_order(page.content),
+        "How batteries age",
+        "Heat and deep discharges do most of the damage.",
+        article.author.name,
+        "[img: A phone battery, opened]",
+        "Photo: Test Lab",
+        "TL;DR",
+        "Bullet number 1",
+        "Bullet number 2",
+        "Bullet number 3",
+        "Chemistry",
+        "Lithium ions wander off.",
+        "Does fast charging hurt?",
+        "A little, mostly heat.",
+        "Source: Fortune",
+        "All articles →",
+    )
+    # Anonymous readers see it too: it really is public, not just visible to staff.
+    editor_client.logout()
+    assert editor_client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_draft_can_be_saved_without_tldr_bullets(editor_client):
+    data = article_form(editor_client, bullets=0, publish=False)
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 302, error_texts(response.content)
+    article = Article.objects.get(slug="how-batteries-age")
+    assert not article.is_published
+    editor_client.logout()
+    assert editor_client.get(article.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("bullets", [2, 6])
+def test_publishing_needs_three_to_five_tldr_bullets(editor_client, bullets):
+    data = article_form(editor_client, bullets=bullets)
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    errors = " ".join(error_texts(response.content))
+    assert "3 to 5 TL;DR bullets" in errors
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("bad_url", ["javascript:alert(1)", "ftp://example.com/report.pdf"])
+def test_source_url_must_be_http_or_https(editor_client, bad_url):
+    data = article_form(editor_client)
+    data[f"{inline_prefix(data, 'url')}-0-url"] = bad_url
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert error_texts(response.content), "the admin should show why the source was refused"
+    assert not Article.objects.exists()
+
+
+def test_duplicate_slug_is_a_form_error_not_a_crash(editor_client):
+    assert editor_client.post(ADD_URL, article_form(editor_client)).status_code == 302
+    response = editor_client.post(ADD_URL, article_form(editor_client, title="Another"))
+    assert response.status_code == 200
+    assert any("slug" in error.lower() for error in error_texts(response.content))
+    assert Article.objects.count() == 1
+
+
+def test_rich_text_is_cleaned_when_saved_through_the_admin(editor_client):
+    data = article_form(editor_client, body=HOSTILE_HTML)
+    data[f"{inline_prefix(data, 'question')}-0-answer"] = HOSTILE_HTML
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 302, error_texts(response.content)
+    article = Article.objects.get(slug="how-batteries-age")
+    for html in (article.body, article.faq_entries.get().answer):
+        assert "Kept text" in html
+        assert "<script" not in html
+        assert "onclick" not in html
+        assert "onerror" not in html
+        assert "javascript:" not in html
+    page = editor_client.get(article.get_absolute_url()).content.decode()
+    assert "alert(" not in page
+    assert "javascript:" not in page
+
+
+def test_hero_image_that_is_not_an_image_is_refused(editor_client):
+    fake = image_upload("hero.png")
+    fake.file.seek(0)
+    fake.file.truncate()
+    fake.file.write(b"just some text, not a picture")
+    fake.file.seek(0)
+    fake.size = fake.file.getbuffer().nbytes
+    response = editor_client.post(ADD_URL, article_form(editor_client, hero_image=fake))
+    assert response.status_code == 200
+    assert error_texts(response.content)
+    assert not Article.objects.exists()
+
+
+def test_hero_image_over_the_size_limit_is_refused(editor_client, settings):
+    settings.MAX_IMAGE_UPLOAD_BYTES = 200
+    big = image_upload("hero.png", size=(400, 400), colour="red")
+    response = editor_client.post(ADD_URL, article_form(editor_client, hero_image=big))
+    assert response.status_code == 200
+    assert any("limit" in error for error in error_texts(response.content))
+    assert not Article.objects.exists()
+
+
+def test_article_list_shows_status_author_and_section(editor_client):
+    editor_client.post(ADD_URL, article_form(editor_client))
+    response = editor_client.get("/admin/articles/article/")
+    assert response.status_code == 200
+    text = reading_order(response.content, root="#changelist")
+    assert "How batteries age" in text
+    assert "Published" in text
+    assert "Science" in text
+
+
+def test_article_change_page_links_to_the_public_page(editor_client):
+    editor_client.post(ADD_URL, article_form(editor_client))
+    article = Article.objects.get()
+    response = editor_client.get(f"/admin/articles/article/{article.pk}/change/")
+    assert response.status_code == 200
+    assert "View on site" in response.content.decode()
+
+
+def test_publishing_with_the_time_left_empty_publishes_now(editor_client):
+    # The publication time field says nothing is needed: publishing without one means "now".
+    data = article_form(editor_client, published_at_0="", published_at_1="")
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 302, error_texts(response.content)
+    article = Article.objects.get(slug="how-batteries-age")
+    assert article.is_published
+    assert timezone.now() - article.published_at < timedelta(minutes=5)

@@ -1,0 +1,181 @@
+"""The article page: every part a reader expects, in the order the issue lists them."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.template.defaultfilters import date as format_date
+from django.utils import timezone
+
+from articles.models import Article
+from tests.articles.page_text import assert_in_order, reading_order, soup
+from tests.factories import make_article, make_complete_article, make_user
+
+
+def _day(moment):
+    return format_date(timezone.localtime(moment), "j F Y")
+
+
+@pytest.fixture
+def article(db):
+    return make_complete_article(
+        title="Why chips got expensive",
+        standfirst="Three factories make most of them.",
+        body="<h2>The supply side</h2><p>Fabs cost billions.</p>"
+        "<ul><li>Listed point</li></ul><blockquote>A quote</blockquote>",
+    )
+
+
+def test_article_page_shows_every_part_in_reading_order(client, article):
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    author = article.author
+    bullets = [b.text for b in article.tldr_bullets.all()]
+    faq = article.faq_entries.get()
+    assert_in_order(
+        reading_order(response.content),
+        "Why chips got expensive",
+        "Three factories make most of them.",
+        author.name,
+        _day(article.published_at),
+        "[img: A chip under a microscope]",
+        "Photo: Jane Doe",
+        "TL;DR",
+        *bullets,
+        "The supply side",
+        "Fabs cost billions.",
+        "Listed point",
+        "A quote",
+        "FAQ",
+        faq.question,
+        "Answer 1.",
+        "Sources",
+        "Source: Fortune",
+        f"[img: Photo of {author.name}]",
+        author.name,
+        "Technology editor · 12+ years in editorial",
+        "Writes explainers about chips.",
+        "All articles →",
+        "LinkedIn",
+        "X",
+        "Website",
+    )
+
+
+def test_byline_links_to_the_author_page(client, article):
+    page = soup(client.get(article.get_absolute_url()))
+    author_links = page.select(f'main a[href="{article.author.get_absolute_url()}"]')
+    assert article.author.name in [link.get_text(strip=True) for link in author_links]
+
+
+def test_hero_image_has_its_alt_text_and_credit(client, article):
+    page = soup(client.get(article.get_absolute_url()))
+    hero = page.find("img", alt="A chip under a microscope")
+    assert hero is not None
+    assert hero["src"].startswith("/media/")
+    assert "Photo: Jane Doe" in page.get_text()
+
+
+def test_source_is_named_and_links_out_to_the_original(client, article):
+    page = soup(client.get(article.get_absolute_url()))
+    link = page.find("a", string="Fortune")
+    assert link["href"] == "https://fortune.com/story"
+    assert "Source: Fortune" in " ".join(link.parent.get_text(" ").split())
+
+
+def test_author_box_links_to_all_their_articles_and_profiles(client, article):
+    page = soup(client.get(article.get_absolute_url()))
+    all_articles = page.find("a", string="All articles →")
+    assert all_articles["href"] == article.author.get_absolute_url()
+    hrefs = {a["href"] for a in page.select("main a")}
+    assert {
+        "https://www.linkedin.com/in/someone",
+        "https://x.com/someone",
+        "https://someone.example.org/",
+    } <= hrefs
+    photo = page.find("img", alt=f"Photo of {article.author.name}")
+    assert photo["src"].startswith("/media/")
+
+
+@pytest.mark.django_db
+def test_updated_date_shows_only_when_edited_after_publishing(client):
+    published = timezone.now() - timedelta(days=3)
+    never_edited = make_article(published_at=published)
+    edited = make_article(published_at=published, updated_at=published + timedelta(days=1))
+    edited_before = make_article(published_at=published, updated_at=published - timedelta(days=1))
+
+    assert "Updated" not in reading_order(client.get(never_edited.get_absolute_url()).content)
+    assert "Updated" not in reading_order(client.get(edited_before.get_absolute_url()).content)
+    text = reading_order(client.get(edited.get_absolute_url()).content)
+    assert f"Updated {_day(edited.updated_at)}" in text
+
+
+@pytest.mark.django_db
+def test_article_without_optional_parts_still_renders(client):
+    article = make_article(standfirst="", tldr=0, faq=0, sources=0, section=None)
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    text = reading_order(response.content)
+    assert "FAQ" not in text
+    assert "Source:" not in text
+
+
+@pytest.mark.django_db
+def test_draft_is_404_for_anonymous_reader(client):
+    draft = make_article(status=Article.Status.DRAFT)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 404
+    assert draft.title not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_unknown_article_slug_is_404_styled_like_the_site(client):
+    response = client.get("/articles/no-such-article/")
+    assert response.status_code == 404
+    page = soup(response)
+    assert page.find("header") is not None
+    assert page.find("a", href="/") is not None
+    assert "Page not found" in page.get_text()
+
+
+@pytest.mark.django_db
+def test_unknown_url_is_404_styled_like_the_site(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert soup(response).find("header") is not None
+
+
+@pytest.mark.django_db
+def test_staff_with_change_permission_sees_draft_privately(client):
+    editor = make_user(staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="change_article"))
+    draft = make_article(status=Article.Status.DRAFT, title="Not yet out")
+    client.force_login(editor)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Not yet out" in response.content.decode()
+    cache_control = response["Cache-Control"]
+    assert "private" in cache_control
+    assert "no-store" in cache_control
+
+
+@pytest.mark.django_db
+def test_staff_without_change_permission_gets_404_for_draft(client):
+    client.force_login(make_user(staff=True))
+    draft = make_article(status=Article.Status.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_logged_in_non_staff_user_gets_404_for_draft(client):
+    client.force_login(make_user())
+    draft = make_article(status=Article.Status.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_published_page_for_anonymous_reader_is_not_marked_private(client):
+    article = make_article()
+    response = client.get(article.get_absolute_url())
+    assert "private" not in response.get("Cache-Control", "")
+    assert "no-store" not in response.get("Cache-Control", "")

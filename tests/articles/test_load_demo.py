@@ -1,0 +1,88 @@
+"""`manage.py load_demo`: a real-looking publication, safe to run again."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article, FaqEntry, Source, TldrBullet
+from authors.models import Author
+from tests.articles.page_text import reading_order
+
+
+def _load():
+    call_command("load_demo", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_three_articles_by_two_authors():
+    _load()
+    assert Article.objects.count() == 3
+    assert Author.objects.count() == 2
+    assert Article.objects.published().count() == 3
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_changes_nothing():
+    _load()
+    first = {
+        "articles": Article.objects.count(),
+        "authors": Author.objects.count(),
+        "bullets": TldrBullet.objects.count(),
+        "faq": FaqEntry.objects.count(),
+        "sources": Source.objects.count(),
+        "heroes": sorted(a.hero_image.name for a in Article.objects.all()),
+        "photos": sorted(a.photo.name for a in Author.objects.all()),
+    }
+    _load()
+    second = {
+        "articles": Article.objects.count(),
+        "authors": Author.objects.count(),
+        "bullets": TldrBullet.objects.count(),
+        "faq": FaqEntry.objects.count(),
+        "sources": Source.objects.count(),
+        "heroes": sorted(a.hero_image.name for a in Article.objects.all()),
+        "photos": sorted(a.photo.name for a in Author.objects.all()),
+    }
+    assert second == first
+    assert first["articles"] == 3
+    assert first["authors"] == 2
+
+
+@pytest.mark.django_db
+def test_every_demo_article_has_every_part_filled():
+    _load()
+    for article in Article.objects.all():
+        assert article.title and article.standfirst and article.body
+        assert article.hero_image and article.hero_alt and article.hero_credit
+        assert article.section is not None
+        assert article.tags.exists()
+        assert article.meta_description and len(article.meta_description) <= 160
+        assert 3 <= article.tldr_bullets.count() <= 5
+        assert article.faq_entries.exists()
+        assert article.sources.exists()
+
+
+@pytest.mark.django_db
+def test_every_demo_author_has_a_full_profile():
+    _load()
+    for author in Author.objects.all():
+        assert author.photo
+        assert author.job_title and author.experience
+        assert author.bio
+        assert author.profile_links
+        assert author.articles.exists()
+
+
+@pytest.mark.django_db
+def test_demo_articles_render_for_readers(client):
+    _load()
+    home = reading_order(client.get("/").content)
+    for article in Article.objects.all():
+        assert article.title in home
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        text = reading_order(response.content)
+        assert "TL;DR" in text
+        assert "Source: " in text
+        assert "All articles →" in text

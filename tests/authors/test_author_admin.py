@@ -1,0 +1,161 @@
+"""Admins manage author profiles: photo upload and preview, safe links, protected deletion."""
+
+import pytest
+from django.db.models import ProtectedError
+
+from authors.models import Author
+from tests.articles.admin_forms import error_texts, rendered_form_data
+from tests.articles.page_text import reading_order, soup
+from tests.factories import image_upload, make_article, make_author, make_user
+
+ADD_URL = "/admin/authors/author/add/"
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(make_user(superuser=True))
+    return client
+
+
+def author_form(client, **fields):
+    data = rendered_form_data(client.get(ADD_URL).content)
+    data.update(
+        {
+            "name": "Ada Writer",
+            "slug": "ada-writer",
+            "job_title": "Science correspondent",
+            "experience": "8 years covering research",
+            "bio": "<p>Ada reads the papers.</p>",
+            "linkedin_url": "https://www.linkedin.com/in/ada",
+            "x_url": "https://x.com/ada",
+            "website_url": "https://ada.example.org/",
+        }
+    )
+    data.update(fields)
+    return data
+
+
+def _not_an_image(name="photo.png"):
+    fake = image_upload(name)
+    fake.file = type(fake.file)(b"plain text pretending to be a PNG")
+    fake.size = len(b"plain text pretending to be a PNG")
+    return fake
+
+
+def test_adding_an_author_with_a_real_photo_shows_it_on_their_page(admin_client):
+    response = admin_client.post(
+        ADD_URL, author_form(admin_client, photo=image_upload("ada-lovelace.png", size=(200, 200)))
+    )
+    assert response.status_code == 302, error_texts(response.content)
+    author = Author.objects.get(slug="ada-writer")
+    assert author.photo
+    # Stored under a random name: the uploaded file name says nothing in the URL.
+    assert "ada-lovelace" not in author.photo.name
+    page = admin_client.get(author.get_absolute_url())
+    text = reading_order(page.content)
+    assert "[img: Photo of Ada Writer]" in text
+    assert "Science correspondent · 8 years covering research" in text
+
+
+def test_author_photo_that_is_text_renamed_png_is_refused(admin_client):
+    response = admin_client.post(ADD_URL, author_form(admin_client, photo=_not_an_image()))
+    assert response.status_code == 200
+    assert error_texts(response.content)
+    assert not Author.objects.exists()
+
+
+def test_author_photo_over_the_size_limit_is_refused(admin_client, settings):
+    settings.MAX_IMAGE_UPLOAD_BYTES = 200
+    big = image_upload("big.png", size=(300, 300), colour="orange")
+    assert big.size > 200
+    response = admin_client.post(ADD_URL, author_form(admin_client, photo=big))
+    assert response.status_code == 200
+    assert any("limit" in error for error in error_texts(response.content))
+    assert not Author.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["linkedin_url", "x_url", "website_url"])
+@pytest.mark.parametrize("bad_url", ["javascript:alert(1)", "ftp://example.com/me"])
+def test_author_profile_links_must_be_http_or_https(admin_client, field, bad_url):
+    response = admin_client.post(ADD_URL, author_form(admin_client, **{field: bad_url}))
+    assert response.status_code == 200
+    assert error_texts(response.content)
+    assert not Author.objects.exists()
+
+
+def test_author_bio_is_cleaned_when_saved_through_the_admin(admin_client):
+    bio = (
+        '<p onmouseover="x()">Ada reads.</p><script>alert(1)</script>'
+        '<a href="javascript:alert(2)">me</a><img src="/a.png" onerror="alert(3)">'
+    )
+    response = admin_client.post(ADD_URL, author_form(admin_client, bio=bio))
+    assert response.status_code == 302, error_texts(response.content)
+    saved = Author.objects.get(slug="ada-writer").bio
+    assert "Ada reads." in saved
+    for forbidden in ("<script", "onmouseover", "onerror", "javascript:"):
+        assert forbidden not in saved
+
+
+def test_author_change_page_shows_a_photo_preview(admin_client):
+    author = make_author(name="Pictured", photo=image_upload("p.png", size=(100, 100)))
+    response = admin_client.get(f"/admin/authors/author/{author.pk}/change/")
+    assert response.status_code == 200
+    preview = soup(response).find("img", src=author.photo.url)
+    assert preview is not None
+
+
+def test_author_list_shows_photo_and_article_count(admin_client):
+    busy = make_author(name="Busy Writer", photo=image_upload("b.png"))
+    make_author(name="Quiet Writer")
+    make_article(author=busy)
+    make_article(author=busy)
+    response = admin_client.get("/admin/authors/author/")
+    assert response.status_code == 200
+    rows = {
+        row.find("th").get_text(strip=True): row
+        for row in soup(response).select("#result_list tbody tr")
+    }
+    assert rows["Busy Writer"].find("img") is not None
+    cells = [cell.get_text(strip=True) for cell in rows["Busy Writer"].find_all("td")]
+    assert "2" in cells
+    assert "0" in [cell.get_text(strip=True) for cell in rows["Quiet Writer"].find_all("td")]
+
+
+def test_deleting_an_author_with_articles_is_refused_with_an_explanation(admin_client):
+    author = make_author(name="Has Articles")
+    make_article(author=author, title="Their story")
+    url = f"/admin/authors/author/{author.pk}/delete/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "Their story" in page.content.decode()
+    assert "Cannot delete" in page.content.decode()
+
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code in (200, 403)
+    assert Author.objects.filter(pk=author.pk).exists()
+
+
+def test_bulk_deleting_an_author_with_articles_is_refused(admin_client):
+    author = make_author(name="Has Articles")
+    make_article(author=author)
+    response = admin_client.post(
+        "/admin/authors/author/",
+        {"action": "delete_selected", "_selected_action": [str(author.pk)], "post": "yes"},
+    )
+    assert response.status_code in (200, 302, 403)
+    assert Author.objects.filter(pk=author.pk).exists()
+
+
+def test_deleting_an_author_without_articles_works(admin_client):
+    author = make_author(name="No Articles")
+    response = admin_client.post(f"/admin/authors/author/{author.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Author.objects.filter(pk=author.pk).exists()
+
+
+@pytest.mark.django_db
+def test_author_with_articles_cannot_be_deleted_through_the_orm():
+    author = make_author()
+    make_article(author=author)
+    with pytest.raises(ProtectedError):
+        author.delete()
