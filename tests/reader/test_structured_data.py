@@ -60,11 +60,15 @@ def test_news_article_matches_the_visible_page(client, article):
     assert author["name"] == soup.select_one(".byline a[rel=author]").get_text()
     assert author["url"] == f"http://testserver{article.author.get_absolute_url()}"
     visible_profiles = [a["href"] for a in soup.select(".author-box .profile-links a")]
-    assert author["sameAs"] == visible_profiles == [
-        "https://www.linkedin.com/in/someone",
-        "https://x.com/someone",
-        "https://someone.example.org/",
-    ]
+    assert (
+        author["sameAs"]
+        == visible_profiles
+        == [
+            "https://www.linkedin.com/in/someone",
+            "https://x.com/someone",
+            "https://someone.example.org/",
+        ]
+    )
 
     publisher = news["publisher"]
     assert publisher["@type"] == "Organization"
@@ -122,8 +126,7 @@ def test_breadcrumb_list_matches_the_visible_breadcrumbs(client, article):
     soup = soup_of(response)
     crumbs = jsonld_of_type(response, "BreadcrumbList")["itemListElement"]
     visible = [
-        (a.get_text(), f"http://testserver{a['href']}")
-        for a in soup.select("nav.breadcrumbs a")
+        (a.get_text(), f"http://testserver{a['href']}") for a in soup.select("nav.breadcrumbs a")
     ]
     assert [(c["name"], c["item"]) for c in crumbs] == visible
     assert [c["position"] for c in crumbs] == [1, 2, 3]
