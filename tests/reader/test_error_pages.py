@@ -1,0 +1,33 @@
+"""Styled 404; a static 500 that renders with no database at all."""
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from tests.reader.helpers import soup_of
+
+
+@pytest.mark.django_db
+def test_404_is_styled_and_helpful(client):
+    response = client.get("/articles/does-not-exist/")
+    assert response.status_code == 404
+    soup = soup_of(response)
+    assert soup.h1.get_text() == "Page not found"
+    assert soup.find("link", rel="stylesheet")["href"].endswith("css/site.css")
+    assert soup.find("a", string="Skip to content")
+    assert soup.find("form", role="search")
+
+
+def test_500_page_renders_when_the_database_is_unreachable():
+    """No django_db mark: pytest-django refuses every query, as a dead database would."""
+    browser = Client(raise_request_exception=False)
+    response = browser.get("/")
+    assert response.status_code == 500
+    soup = soup_of(response)
+    assert soup.h1.get_text() == "Something went wrong"
+    stylesheet = soup.find("link", rel="stylesheet")["href"]
+    assert stylesheet == f"{settings.STATIC_URL}css/error.css"
+    assert finders.find("css/error.css")
+    assert soup.find("main")
+    assert soup.html["lang"] == "en"
