@@ -4,7 +4,6 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,10 +46,13 @@ class ArticleQuerySet(models.QuerySet):
         """The one definition of what readers may see.
 
         Status Published, publication time passed, and not expired.  Decided at query
-        time (database clock), so a scheduled article goes live with no cron job.
+        time, so a scheduled article goes live with no cron job.  The application clock
+        (not the database's) is used, the same one ``is_published`` reads, so the two
+        always agree and tests can move it.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=Now()).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=Now())
+        now = timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )
 
     def for_listing(self):

@@ -130,3 +130,19 @@ def make_complete_article(**fields):
     )
     return article
 
+
+def make_role_user(role: str, *, author=None, **extra):
+    """A staff account in one of the newsroom groups (Writer, Editor, Admin).
+
+    With ``author``, the account writes as that Author profile (Author.user).
+    """
+    from django.contrib.auth.models import Group
+
+    user = make_user(
+        username=extra.pop("username", None) or unique(role.lower()), staff=True, **extra
+    )
+    user.groups.add(Group.objects.get(name=role))
+    if author is not None:
+        author.user = user
+        author.save(update_fields=["user"])
+    return user

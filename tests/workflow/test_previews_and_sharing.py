@@ -1,0 +1,101 @@
+"""Staff previews, share links (expiry, revocation, headers) and private caching."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from articles import services
+from articles.models import Article
+from tests.factories import make_article
+from tests.workflow.conftest import change_url
+
+pytestmark = pytest.mark.django_db
+
+
+def _create_share_link(client, article, hours=None):
+    data = {"hours": str(hours)} if hours else {}
+    page = client.post(f"/admin/articles/article/{article.pk}/share/", data).content.decode()
+    match = re.search(r'id="new-share-link" value="http://testserver([^"]+)"', page)
+    assert match, "the new link is shown to the editor"
+    return match.group(1)
+
+
+def test_staff_preview_shows_the_draft_privately(client, writer, writer_author):
+    draft = make_article(author=writer_author, status=Article.Status.DRAFT, title="Draft headline")
+    client.force_login(writer)
+    response = client.get(f"/preview/articles/{draft.pk}/")
+    assert response.status_code == 200
+    assert "Draft headline" in response.content.decode()
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "noindex" in response["X-Robots-Tag"]
+    assert "Preview" in client.get(change_url(draft)).content.decode()
+
+
+def test_share_link_lets_a_reader_without_account_see_the_draft(client, editor):
+    draft = make_article(status=Article.Status.DRAFT, title="Shared headline")
+    client.force_login(editor)
+    path = _create_share_link(client, draft)
+    reader = Client()
+    response = reader.get(path)
+    assert response.status_code == 200
+    assert "Shared headline" in response.content.decode()
+    assert "noindex" in response["X-Robots-Tag"]
+    cache_control = response["Cache-Control"]
+    assert "private" in cache_control and "no-store" in cache_control
+    assert reader.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_share_link_expires_after_48_hours_by_default(client, editor):
+    draft = make_article(status=Article.Status.DRAFT)
+    client.force_login(editor)
+    path = _create_share_link(client, draft)
+    reader = Client()
+    with time_machine.travel(timezone.now() + timedelta(hours=47)):
+        assert reader.get(path).status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(hours=49)):
+        response = reader.get(path)
+        assert response.status_code == 410
+        assert "expired" in response.content.decode()
+        assert draft.title not in response.content.decode()
+
+
+def test_revoked_share_link_stops_working_at_once(client, editor):
+    draft = make_article(status=Article.Status.DRAFT)
+    client.force_login(editor)
+    path = _create_share_link(client, draft)
+    link = draft.share_links.get()
+    client.post(f"/admin/articles/article/{draft.pk}/share/", {"revoke": link.pk})
+    response = Client().get(path)
+    assert response.status_code == 410
+    assert "revoked" in response.content.decode()
+
+
+def test_forged_share_token_is_an_unknown_url(editor):
+    draft = make_article(status=Article.Status.DRAFT)
+    link, path = services.create_share_link(draft, by=editor)
+    forged = path.rstrip("/")[:-3] + "abc/"
+    reader = Client()
+    assert reader.get(forged).status_code == 404
+    assert reader.get("/preview/share/not-a-token/").status_code == 404
+
+
+def test_writer_cannot_create_share_links(client, writer, writer_author):
+    draft = make_article(author=writer_author, status=Article.Status.DRAFT)
+    client.force_login(writer)
+    assert client.post(f"/admin/articles/article/{draft.pk}/share/").status_code == 403
+    assert not draft.share_links.exists()
+
+
+def test_staff_responses_are_never_publicly_cacheable(client, editor):
+    article = make_article()
+    anonymous = Client().get(article.get_absolute_url())
+    assert "public" in anonymous["Cache-Control"]
+    client.force_login(editor)
+    for url in (article.get_absolute_url(), "/", change_url(article)):
+        cache_control = client.get(url)["Cache-Control"]
+        assert "private" in cache_control and "no-store" in cache_control, url
+    assert "private" in Client().get("/admin/login/")["Cache-Control"]

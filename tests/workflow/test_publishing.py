@@ -1,0 +1,122 @@
+"""Checklist, scheduling (with a moved clock), expiry and the "Updated" line."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles import services
+from articles.checklist import Draft, problems
+from articles.models import Article, FaqEntry, Source
+from tests.articles.admin_forms import error_texts
+from tests.factories import image_upload, make_article
+from tests.workflow.conftest import change_form, change_url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_checklist_lists_every_problem_at_once():
+    found = problems(
+        Draft(
+            has_hero_image=True,
+            meta_description="x" * 161,
+            tldr=["one"],
+            faq=[("Question?", "")],
+            source_urls=["ftp://example.com/file"],
+        )
+    )
+    assert found == [
+        "Add a headline.",
+        "Add a slug (the article's URL).",
+        "Choose an author.",
+        "Publishing needs 3 to 5 TL;DR bullets; this article has 1.",
+        "Write the body: it is empty.",
+        "Add at least one source with an http:// or https:// URL.",
+        "Describe the hero image in its alt text.",
+        "Shorten the meta description to 160 characters at most (it has 161).",
+        "FAQ entry 1 needs both a question and an answer.",
+    ]
+
+
+def test_admin_publish_is_blocked_and_shows_every_failure(client, editor):
+    article = make_article(
+        status=Article.Status.DRAFT,
+        tldr=2,
+        sources=0,
+        body="",
+        meta_description="m" * 200,
+    )
+    client.force_login(editor)
+    response = client.post(change_url(article), change_form(client, article, _publish="1"))
+    assert response.status_code == 200
+    errors = " ".join(error_texts(response.content))
+    for expected in (
+        "3 to 5 TL;DR bullets; this article has 2",
+        "Write the body",
+        "at least one source",
+        "160 characters",
+    ):
+        assert expected in errors
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+
+
+def test_service_refuses_to_publish_an_incomplete_article(editor):
+    article = make_article(status=Article.Status.DRAFT, faq=0, sources=0)
+    with_hero = make_article(status=Article.Status.DRAFT, hero_image=image_upload(), hero_alt="")
+    with pytest.raises(services.WorkflowError, match="Describe the hero image in its alt text."):
+        services.publish(with_hero, by=editor)
+    FaqEntry.objects.create(article=article, question="Why?", answer="")
+    with pytest.raises(services.WorkflowError) as refusal:
+        services.publish(article, by=editor)
+    assert "FAQ entry 1 needs both a question and an answer." in refusal.value.problems
+    assert "Describe the hero image in its alt text." not in refusal.value.problems
+    assert "Add at least one source with an http:// or https:// URL." in refusal.value.problems
+    Source.objects.create(article=article, name="Outlet", url="https://example.com/")
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+
+
+def test_scheduled_article_goes_live_at_its_time_and_leaves_at_expiry(client, editor):
+    start = timezone.now()
+    article = make_article(status=Article.Status.DRAFT, expires_at=start + timedelta(hours=5))
+    client.force_login(editor)
+    go_live = timezone.localtime(start + timedelta(hours=2))
+    data = change_form(
+        client,
+        article,
+        _schedule="1",
+        published_at_0=go_live.strftime("%Y-%m-%d"),
+        published_at_1=go_live.strftime("%H:%M:%S"),
+    )
+    response = client.post(change_url(article), data)
+    assert response.status_code == 302, error_texts(response.content)
+    article.refresh_from_db()
+    assert article.editorial_state == "Scheduled"
+    client.logout()
+    url = article.get_absolute_url()
+    assert client.get(url).status_code == 404
+    with time_machine.travel(start + timedelta(hours=3), tick=False):
+        assert client.get(url).status_code == 200
+        assert article.title in client.get("/").content.decode()
+    with time_machine.travel(start + timedelta(hours=6), tick=False):
+        assert client.get(url).status_code == 404
+
+
+def test_schedule_needs_a_future_time(client, editor):
+    article = make_article(status=Article.Status.DRAFT)
+    client.force_login(editor)
+    response = client.post(change_url(article), change_form(client, article, _schedule="1"))
+    assert response.status_code == 200
+    assert "To schedule, set a publication time in the future." in error_texts(response.content)
+
+
+def test_updated_line_appears_only_for_edits_after_publishing(client, editor):
+    article = make_article(status=Article.Status.DRAFT)
+    client.force_login(editor)
+    client.post(change_url(article), change_form(client, article, _publish="1"))
+    assert "Updated" not in client.get(article.get_absolute_url()).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        response = client.post(change_url(article), change_form(client, article, title="Fixed"))
+        assert response.status_code == 302, error_texts(response.content)
+        assert "Updated" in client.get(article.get_absolute_url()).content.decode()

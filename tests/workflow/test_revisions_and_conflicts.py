@@ -1,0 +1,99 @@
+"""Revisions (with inlines) compare and restore; stale edits are refused; old slugs redirect."""
+
+import pytest
+
+from articles.models import Article, ArticleEvent, TldrBullet
+from tests.articles.admin_forms import error_texts, inline_prefix
+from tests.factories import make_article
+from tests.workflow.conftest import change_form, change_url
+
+pytestmark = pytest.mark.django_db
+
+
+def _save(client, article, **changes):
+    response = client.post(change_url(article), change_form(client, article, **changes))
+    assert response.status_code == 302, error_texts(response.content)
+    article.refresh_from_db()
+    return response
+
+
+def test_restoring_a_revision_brings_back_text_and_inlines(client, editor):
+    article = make_article(status=Article.Status.DRAFT, title="First title")
+    client.force_login(editor)
+    _save(client, article)  # revision 1: the original, with its three bullets
+    data = change_form(client, article, title="Second title")
+    prefix = inline_prefix(data, "text")
+    data[f"{prefix}-0-text"] = "A rewritten bullet"
+    data[f"{prefix}-2-DELETE"] = "on"
+    assert client.post(change_url(article), data).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Second title"
+    assert article.tldr_bullets.count() == 2
+
+    revisions_page = client.get(f"/admin/articles/article/{article.pk}/revisions/")
+    versions = list(revisions_page.context["versions"])
+    newer, older = versions[0], versions[1]
+    compare = client.get(
+        f"/admin/articles/article/{article.pk}/revisions/", {"a": older.pk, "b": newer.pk}
+    ).content.decode()
+    assert "First title" in compare and "Second title" in compare
+    assert "A rewritten bullet" in compare
+
+    response = client.post(f"/admin/articles/article/{article.pk}/revisions/{older.pk}/restore/")
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "First title"
+    assert [b.text for b in article.tldr_bullets.all()] == [
+        f"Bullet {n} of First title" for n in (1, 2, 3)
+    ]
+    assert article.status == Article.Status.DRAFT
+    assert article.events.filter(action=ArticleEvent.Action.RESTORED, actor=editor).exists()
+
+
+def test_writer_cannot_restore_revisions(client, writer, writer_author, editor):
+    article = make_article(author=writer_author, status=Article.Status.DRAFT)
+    client.force_login(writer)
+    _save(client, article, title="Writer title")
+    version = client.get(f"/admin/articles/article/{article.pk}/revisions/").context["versions"][0]
+    url = f"/admin/articles/article/{article.pk}/revisions/{version.pk}/restore/"
+    assert client.post(url).status_code == 403
+
+
+def test_second_save_of_a_stale_form_is_refused_and_shows_the_text_back(client, editor):
+    from django.test import Client
+
+    article = make_article(status=Article.Status.DRAFT, title="Original")
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(editor)
+    first_form = change_form(first, article, title="First person's headline")
+    second_form = change_form(second, article, title="Second person's headline")
+    assert first.post(change_url(article), first_form).status_code == 302
+    response = second.post(change_url(article), second_form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved this article" in page
+    assert "Second person&#x27;s headline" in page or "Second person's headline" in page
+    article.refresh_from_db()
+    assert article.title == "First person's headline"
+    assert TldrBullet.objects.filter(article=article).count() == 3
+
+
+def test_changing_a_published_slug_redirects_the_old_url(client, editor):
+    article = make_article(slug="old-address")
+    client.force_login(editor)
+    _save(client, article, slug="new-address")
+    client.logout()
+    response = client.get("/articles/old-address/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/new-address/"
+    assert client.get("/articles/new-address/").status_code == 200
+
+
+def test_old_slug_of_an_unpublished_article_is_a_plain_404(client, editor):
+    article = make_article(slug="was-live")
+    client.force_login(editor)
+    _save(client, article, slug="renamed")
+    _save(client, article, _unpublish="1")
+    client.logout()
+    assert client.get("/articles/was-live/").status_code == 404
