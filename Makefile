@@ -48,6 +48,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## axe-core for the accessibility browser tests, from the npm registry at the version the lock pins.
+AXE_DIR := tests/browser/axe
+AXE := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+$(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
+	npm ci --prefix $(AXE_DIR) --ignore-scripts --no-audit --no-fund
+	touch $@
+
 ## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
-test: check lint
+test: check lint $(AXE)
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered
