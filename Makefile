@@ -58,3 +58,7 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 ## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
 test: check lint $(AXE)
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered
+
+## Load-test home, article, author and search pages with gunicorn + wrk on 127.0.0.1 (~1.5 min).
+bench: prepare
+	$(PY) tests/bench/run_bench.py

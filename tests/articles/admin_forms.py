@@ -81,3 +81,10 @@ def error_texts(html: str | bytes) -> list[str]:
     return [
         " ".join(item.get_text(" ").split()) for item in soup.select(".errorlist li, .errornote")
     ]
+
+
+def submit_buttons(html: str | bytes) -> dict[str, str]:
+    """The named submit buttons the admin offers on this page (e.g. "_publish")."""
+    soup = BeautifulSoup(html, "html.parser")
+    buttons = soup.select('input[type="submit"][name], button[type="submit"][name]')
+    return {button["name"]: button.get("value", "") for button in buttons}

@@ -3,13 +3,18 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 
 from articles.models import Article
 from tests.articles.page_text import assert_in_order, reading_order, soup
-from tests.factories import make_article, make_complete_article, make_user
+from tests.factories import (
+    make_article,
+    make_author,
+    make_complete_article,
+    make_role_user,
+    make_user,
+)
 
 
 def _day(moment):
@@ -145,18 +150,56 @@ def test_unknown_url_is_404_styled_like_the_site(client):
     assert soup(response).find("header") is not None
 
 
-@pytest.mark.django_db
-def test_staff_with_change_permission_sees_draft_privately(client):
-    editor = make_user(staff=True)
-    editor.user_permissions.add(Permission.objects.get(codename="change_article"))
-    draft = make_article(status=Article.Status.DRAFT, title="Not yet out")
-    client.force_login(editor)
-    response = client.get(draft.get_absolute_url())
-    assert response.status_code == 200
-    assert "Not yet out" in response.content.decode()
+def _assert_private(response):
     cache_control = response["Cache-Control"]
     assert "private" in cache_control
     assert "no-store" in cache_control
+
+
+@pytest.mark.django_db
+def test_editor_sees_any_draft_privately(client):
+    draft = make_article(status=Article.Status.DRAFT, title="Not yet out")
+    client.force_login(make_role_user("Editor"))
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Not yet out" in response.content.decode()
+    _assert_private(response)
+
+
+@pytest.mark.django_db
+def test_superuser_sees_a_scheduled_article_privately(client):
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=1), title="Tomorrow")
+    client.force_login(make_user(superuser=True))
+    response = client.get(scheduled.get_absolute_url())
+    assert response.status_code == 200
+    _assert_private(response)
+
+
+@pytest.mark.django_db
+def test_writer_sees_their_own_draft_privately(client):
+    author = make_author()
+    writer = make_role_user("Writer", author=author)
+    draft = make_article(status=Article.Status.DRAFT, author=author, title="My draft")
+    client.force_login(writer)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    _assert_private(response)
+
+
+@pytest.mark.django_db
+def test_writer_with_change_permission_gets_404_for_someone_elses_draft(client):
+    writer = make_role_user("Writer", author=make_author())
+    assert writer.has_perm("articles.change_article")
+    draft = make_article(status=Article.Status.DRAFT)
+    client.force_login(writer)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_published_page_seen_by_staff_is_private_too(client):
+    article = make_article()
+    client.force_login(make_role_user("Editor"))
+    _assert_private(client.get(article.get_absolute_url()))
 
 
 @pytest.mark.django_db
