@@ -71,8 +71,9 @@ def save_and_expect_success(page, button_name: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_editor_creates_author_and_article_and_reader_sees_every_part(
-    page, live_server, admin_login, browser, picture
+    page, live_server, admin_login, browser, picture, tmp_path
 ):
+    """Screenshots of the filled form and the public page are left in ``tmp_path``."""
     make_user("chief", superuser=True)
     make_section(name="Science", slug="science")
     admin_login("chief")
@@ -109,7 +110,7 @@ def test_editor_creates_author_and_article_and_reader_sees_every_part(
     type_into_ckeditor(page, answer_id, ANSWER)
     inline_input(page, "name").fill(SOURCE_NAME)
     inline_input(page, "url").fill(SOURCE_URL)
-    page.screenshot(path="/tmp/editor-flow-article-form.png", full_page=True)
+    page.screenshot(path=tmp_path / "article-form.png", full_page=True)
     publish_button = page.get_by_role("button", name=re.compile("publish", re.I))
     if publish_button.count():
         save_and_expect_success(page, publish_button.first.get_attribute("value"))
@@ -124,7 +125,7 @@ def test_editor_creates_author_and_article_and_reader_sees_every_part(
     reader = browser.new_context().new_page()
     try:
         reader.goto(f"{live_server.url}{article.get_absolute_url()}")
-        reader.screenshot(path="/tmp/editor-flow-public-page.png", full_page=True)
+        reader.screenshot(path=tmp_path / "public-page.png", full_page=True)
         expect(reader.get_by_role("heading", level=1)).to_have_text(TITLE)
         expect(reader.get_by_text("Why a box outside can heat a whole house.")).to_be_visible()
         byline_author = reader.locator("main a", has_text=AUTHOR).first
