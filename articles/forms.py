@@ -81,6 +81,10 @@ class ArticleAdminForm(forms.ModelForm):
         if instance.pk:
             self._refuse_stale_edit(cleaned.get("expected_version"))
         self.workflow_action, self.workflow_at = self._requested_action()
+        if "status" in cleaned:
+            # A chosen status is applied after the save by the workflow services (checks,
+            # revision, audit entry); until then the article keeps the status it has.
+            cleaned["status"] = self.instance.status
         action = self.workflow_action
         self._check_action_allowed(action)
         self._check_times(action)

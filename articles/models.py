@@ -68,7 +68,9 @@ class Article(models.Model):
 
     title = models.CharField("headline", max_length=200)
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The article's URL: /articles/<slug>/"
+        max_length=200,
+        unique=True,
+        help_text="The last part of the article's address, e.g. how-batteries-age.",
     )
     standfirst = models.CharField(
         max_length=300, blank=True, help_text="One sentence shown under the headline."

@@ -99,3 +99,16 @@ def test_staff_responses_are_never_publicly_cacheable(client, editor):
         cache_control = client.get(url)["Cache-Control"]
         assert "private" in cache_control and "no-store" in cache_control, url
     assert "private" in Client().get("/admin/login/")["Cache-Control"]
+
+
+def test_editor_sees_any_draft_and_writer_their_own_at_the_article_url(
+    client, editor, writer, writer_author
+):
+    own = make_article(author=writer_author, status=Article.Status.DRAFT)
+    someone_elses = make_article(status=Article.Status.IN_REVIEW)
+    client.force_login(editor)
+    assert client.get(own.get_absolute_url()).status_code == 200
+    assert client.get(someone_elses.get_absolute_url()).status_code == 200
+    client.force_login(writer)
+    assert client.get(own.get_absolute_url()).status_code == 200
+    assert client.get(someone_elses.get_absolute_url()).status_code == 404
