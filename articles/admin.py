@@ -126,6 +126,13 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        own_profile = Author.objects.filter(user=request.user).first()
+        if own_profile is not None:
+            initial.setdefault("author", own_profile.pk)
+        return initial
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
         return type(form_class.__name__, (form_class,), {"request": request})

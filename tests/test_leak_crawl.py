@@ -40,12 +40,25 @@ HIDDEN = {
 }
 
 
-def _hidden_article(marker, *, status, section, tag, author, published_at=None):
+def _body_image_url(uploader: Client, marker: str) -> str:
+    """An image uploaded through the body editor, as the admin would."""
+    response = uploader.post("/ckeditor/upload/", {"upload": image_upload(f"body-{marker}.png")})
+    assert response.status_code == 200, response.content
+    url = response.json()["url"]
+    assert marker not in url, "uploaded file names must be unguessable"
+    return url
+
+
+def _hidden_article(marker, *, status, section, tag, author, uploader, published_at=None):
+    image_url = _body_image_url(uploader, marker)
     article = make_article(
         title=f"Headline {marker}",
         slug=f"slug-{marker}",
         standfirst=f"Standfirst {marker}",
-        body=f"<h2>Heading {marker}</h2><p>Body {marker}</p>",
+        body=(
+            f"<h2>Heading {marker}</h2><p>Body {marker}</p>"
+            f'<p><img src="{image_url}" alt="Figure {marker}"></p>'
+        ),
         meta_description=f"Meta {marker}",
         hero_image=image_upload(f"hero-{marker}.png"),
         hero_alt=f"Alt {marker}",
@@ -90,6 +103,8 @@ def site(db):
         tags=[shared_tag],
     )
     editor = make_role_user("Editor")
+    uploader = Client()
+    uploader.force_login(editor)
     hidden = {
         "draft": _hidden_article(
             HIDDEN["draft"],
@@ -97,6 +112,7 @@ def site(db):
             section=section,
             tag=hidden_tag,
             author=author,
+            uploader=uploader,
         ),
         "review": _hidden_article(
             HIDDEN["review"],
@@ -104,6 +120,7 @@ def site(db):
             section=section,
             tag=shared_tag,
             author=author,
+            uploader=uploader,
         ),
         "scheduled": _hidden_article(
             HIDDEN["scheduled"],
@@ -111,6 +128,7 @@ def site(db):
             section=section,
             tag=shared_tag,
             author=author,
+            uploader=uploader,
         ),
         "unpublished": _hidden_article(
             HIDDEN["unpublished"],
@@ -118,6 +136,7 @@ def site(db):
             section=section,
             tag=shared_tag,
             author=author,
+            uploader=uploader,
         ),
     }
     services.schedule(hidden["scheduled"], by=editor, at=timezone.now() + timedelta(days=2))

@@ -175,3 +175,18 @@ def test_writer_cannot_see_another_writers_draft_on_the_site(client, writer):
     client.force_login(writer)
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get(f"/preview/articles/{draft.pk}/").status_code == 404
+
+
+def test_writer_creates_an_article_under_their_own_profile(client, writer, writer_author):
+    from tests.articles.admin_forms import rendered_form_data
+
+    client.force_login(writer)
+    data = rendered_form_data(client.get("/admin/articles/article/add/").content)
+    assert data["author"] == str(writer_author.pk)
+    data.update({"title": "A writer's first draft", "slug": "writers-first-draft"})
+    response = client.post("/admin/articles/article/add/", data)
+    assert response.status_code == 302, error_texts(response.content)
+    article = Article.objects.get(slug="writers-first-draft")
+    assert article.status == Article.Status.DRAFT
+    assert article.created_by == writer
+    assert article.events.filter(action=ArticleEvent.Action.CREATED, actor=writer).exists()
