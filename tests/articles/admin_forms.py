@@ -88,3 +88,12 @@ def submit_buttons(html: str | bytes) -> dict[str, str]:
     soup = BeautifulSoup(html, "html.parser")
     buttons = soup.select('input[type="submit"][name], button[type="submit"][name]')
     return {button["name"]: button.get("value", "") for button in buttons}
+
+
+def field_errors(html: str | bytes, field: str) -> list[str]:
+    """Error messages the admin shows next to one field (or inline column) named ``field``."""
+    soup = BeautifulSoup(html, "html.parser")
+    return [
+        " ".join(item.get_text(" ").split())
+        for item in soup.select(f".field-{field} .errorlist li, td.field-{field} .errorlist li")
+    ]

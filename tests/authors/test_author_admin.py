@@ -4,7 +4,7 @@ import pytest
 from django.db.models import ProtectedError
 
 from authors.models import Author
-from tests.articles.admin_forms import error_texts, rendered_form_data
+from tests.articles.admin_forms import error_texts, field_errors, rendered_form_data
 from tests.articles.page_text import reading_order, soup
 from tests.factories import image_upload, make_article, make_author, make_user
 
@@ -60,7 +60,7 @@ def test_adding_an_author_with_a_real_photo_shows_it_on_their_page(admin_client)
 def test_author_photo_that_is_text_renamed_png_is_refused(admin_client):
     response = admin_client.post(ADD_URL, author_form(admin_client, photo=_not_an_image()))
     assert response.status_code == 200
-    assert error_texts(response.content)
+    assert field_errors(response.content, "photo"), error_texts(response.content)
     assert not Author.objects.exists()
 
 
@@ -70,7 +70,7 @@ def test_author_photo_over_the_size_limit_is_refused(admin_client, settings):
     assert big.size > 200
     response = admin_client.post(ADD_URL, author_form(admin_client, photo=big))
     assert response.status_code == 200
-    assert any("limit" in error for error in error_texts(response.content))
+    assert any("limit" in error for error in field_errors(response.content, "photo"))
     assert not Author.objects.exists()
 
 
@@ -79,7 +79,7 @@ def test_author_photo_over_the_size_limit_is_refused(admin_client, settings):
 def test_author_profile_links_must_be_http_or_https(admin_client, field, bad_url):
     response = admin_client.post(ADD_URL, author_form(admin_client, **{field: bad_url}))
     assert response.status_code == 200
-    assert error_texts(response.content)
+    assert field_errors(response.content, field), error_texts(response.content)
     assert not Author.objects.exists()
 
 
