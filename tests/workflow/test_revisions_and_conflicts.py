@@ -97,3 +97,55 @@ def test_old_slug_of_an_unpublished_article_is_a_plain_404(client, editor):
     _save(client, article, _unpublish="1")
     client.logout()
     assert client.get("/articles/was-live/").status_code == 404
+
+
+def test_a_live_article_is_not_restored_to_a_revision_that_fails_the_checklist(client, editor):
+    from articles import services
+
+    article = make_article(status=Article.Status.DRAFT, tldr=2, title="Two bullets")
+    client.force_login(editor)
+    _save(client, article)  # a revision with only two bullets
+    TldrBullet.objects.create(article=article, text="Third bullet", position=3)
+    services.publish(article, by=editor)
+    two_bullet_revision = list(services.revisions_of(article))[-1]
+    response = client.post(
+        f"/admin/articles/article/{article.pk}/revisions/{two_bullet_revision.pk}/restore/",
+        follow=True,
+    )
+    assert "3 to 5 TL;DR bullets; this article has 2" in response.content.decode()
+    article.refresh_from_db()
+    assert article.is_published
+    assert article.tldr_bullets.count() == 3
+
+
+def test_writer_cannot_save_an_open_form_once_the_article_is_published(
+    client, editor, writer, writer_author
+):
+    from django.test import Client
+
+    from articles import services
+
+    article = make_article(author=writer_author, status=Article.Status.IN_REVIEW)
+    writer_client = Client()
+    writer_client.force_login(writer)
+    stale = change_form(writer_client, article, title="Late change")
+    services.publish(article, by=editor)
+    response = writer_client.post(change_url(article), stale)
+    assert response.status_code == 403  # a writer may no longer edit it once it is live
+    article.refresh_from_db()
+    assert article.title != "Late change"
+
+
+def test_an_open_form_goes_stale_when_someone_publishes_meanwhile(client, editor):
+    from articles import services
+    from tests.factories import make_role_user
+
+    article = make_article(status=Article.Status.IN_REVIEW)
+    client.force_login(editor)
+    stale = change_form(client, article, title="Edited in an old tab")
+    services.publish(article, by=make_role_user("Editor"))
+    response = client.post(change_url(article), stale)
+    assert response.status_code == 200
+    assert "Someone else saved this article" in response.content.decode()
+    article.refresh_from_db()
+    assert article.title != "Edited in an old tab"
