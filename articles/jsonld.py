@@ -151,3 +151,23 @@ def profile_page(author, *, absolute, photo=None) -> dict:
         "url": absolute(author.get_absolute_url()),
         "mainEntity": entity,
     }
+
+
+def website(absolute) -> dict:
+    """The home page's WebSite, telling search engines how to use the site's search box."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": settings.SITE_NAME,
+        "url": absolute(reverse("articles:home")),
+        "inLanguage": settings.SITE_LANGUAGE,
+        "publisher": publisher(absolute),
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": absolute(reverse("articles:search")) + "?q={search_term_string}",
+            },
+            "query-input": "required name=search_term_string",
+        },
+    }

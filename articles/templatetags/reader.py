@@ -67,3 +67,8 @@ def page_url(context, number):
     params = context["request"].GET.copy()
     params["page"] = number
     return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def website_jsonld(context):
+    return jsonld.script_tag(jsonld.website(context["request"].build_absolute_uri))

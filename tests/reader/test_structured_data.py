@@ -176,3 +176,12 @@ def test_list_pages_have_a_canonical_without_stray_parameters(client):
         f"http://testserver{section.get_absolute_url()}"
     )
     assert meta_content(soup, name="twitter:card") == "summary"
+
+
+def test_home_page_describes_the_website_and_its_search(client):
+    make_article()
+    website = jsonld_of_type(client.get("/"), "WebSite")
+    assert website["url"] == "http://testserver/"
+    target = website["potentialAction"]["target"]["urlTemplate"]
+    assert target == "http://testserver/search/?q={search_term_string}"
+    assert client.get("/search/?q=anything").status_code == 200
