@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from smartchunks.uploads import validate_image_file
+from smartchunks.uploads import checked_image_format, name_by_format
 
 _store_upload = ImageUploadView.as_view()
 
@@ -43,7 +43,9 @@ def ckeditor_upload(request):
     if upload is None:
         return _refuse(request, "No file was sent. Choose an image to upload.")
     try:
-        validate_image_file(upload)
+        image_format = checked_image_format(upload)
     except ValidationError as error:
         return _refuse(request, " ".join(error.messages))
+    # A real PNG called "page.html" would otherwise be served from /media/ as a web page.
+    upload.name = name_by_format(image_format)
     return _store_upload(request)

@@ -14,10 +14,14 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 
 
 def random_name(filename: str) -> str:
-    suffix = PurePath(filename).suffix.lower()[:8]
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        # The suffix decides the Content-Type /media/ answers with: never .html or .svg.
+        suffix = ""
     return f"{secrets.token_urlsafe(18)}{suffix}"
 
 
@@ -35,6 +39,11 @@ def ckeditor_filename(filename, request):
 
 def validate_image_file(upload) -> None:
     """Refuse anything that is not a real JPEG/PNG/GIF/WebP image within the size limit."""
+    checked_image_format(upload)
+
+
+def checked_image_format(upload) -> str:
+    """The upload's real format ("PNG", ...), or ValidationError saying what is wrong."""
     limit = settings.MAX_IMAGE_UPLOAD_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -53,3 +62,9 @@ def validate_image_file(upload) -> None:
         raise ValidationError(
             f"{image_format} images are not accepted: upload JPEG, PNG, GIF or WebP."
         )
+    return image_format
+
+
+def name_by_format(image_format: str) -> str:
+    """A file name whose suffix matches the image's real format, whatever it was called."""
+    return f"image{ALLOWED_IMAGE_FORMATS[image_format]}"

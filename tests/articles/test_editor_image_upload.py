@@ -126,3 +126,11 @@ def test_staff_who_may_edit_articles_can_upload(client):
 def test_get_is_not_an_upload(client):
     client.force_login(make_user(superuser=True))
     assert client.get(UPLOAD_URL).status_code == 405
+
+
+@pytest.mark.parametrize("disguise", ["page.html", "drawing.svg", "no-suffix", "x.htm"])
+def test_real_image_with_a_dangerous_name_is_stored_as_an_image(editor_client, disguise):
+    # A picture called page.html must not come back from /media/ as a web page.
+    response = editor_client.post(UPLOAD_URL, {"upload": image_upload(disguise)})
+    assert response.status_code == 200
+    assert response.json()["url"].endswith(".png")

@@ -159,3 +159,12 @@ def test_author_with_articles_cannot_be_deleted_through_the_orm():
     make_article(author=author)
     with pytest.raises(ProtectedError):
         author.delete()
+
+
+def test_author_photo_named_like_a_web_page_is_refused(admin_client):
+    response = admin_client.post(
+        ADD_URL, author_form(admin_client, photo=image_upload("portrait.html"))
+    )
+    assert response.status_code == 200
+    assert field_errors(response.content, "photo"), error_texts(response.content)
+    assert not Author.objects.exists()
