@@ -136,3 +136,15 @@ def test_body_images_load_lazily(client):
     img = soup_of(client.get(article.get_absolute_url())).select_one(".article-body img")
     assert img["loading"] == "lazy"
     assert img["alt"] == "Chart"
+
+
+def test_animated_gif_keeps_its_frames_but_loses_its_comment():
+    frames = [Image.new("RGB", (20, 20), colour) for colour in ("red", "green", "blue")]
+    buffer = BytesIO()
+    frames[0].save(
+        buffer, "GIF", save_all=True, append_images=frames[1:], duration=120, comment=b"GPS 51N"
+    )
+    name = default_storage.save("uploads/anim.gif", ContentFile(buffer.getvalue()))
+    image = stored_image(name)
+    assert image.n_frames == 3
+    assert "comment" not in image.info
