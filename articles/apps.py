@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _restore_missing_roles(sender, apps=None, **kwargs):
+    from django.apps import apps as global_apps
+
+    from articles.roles import ensure_groups
+
+    ensure_groups(apps or global_apps, only_missing=True)
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Articles"
+
+    def ready(self):
+        # A flush (transactional tests) deletes the groups migration 0003 created.
+        post_migrate.connect(_restore_missing_roles, sender=self)

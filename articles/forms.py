@@ -42,7 +42,23 @@ def _kept_rows(formset):
             yield data
 
 
-class ArticleAdminForm(forms.ModelForm):
+class StoredImagesNotRecheckedMixin:
+    """An image already stored was checked on upload; re-reading it on every later save
+    fails (Django closes the file after reading its dimensions), so only new uploads are
+    validated."""
+
+    stored_image_fields: tuple[str, ...] = ()
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        for name in self.stored_image_fields:
+            if name not in self.changed_data:
+                exclude.add(name)
+        return exclude
+
+
+class ArticleAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
+    stored_image_fields = ("hero_image",)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     # Set by ArticleAdmin.get_form: who is saving, and the inline formsets of the same POST.

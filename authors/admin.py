@@ -1,12 +1,35 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 
+from articles.forms import StoredImagesNotRecheckedMixin
 from authors.models import Author
+
+
+class AuthorAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
+    stored_image_fields = ("photo",)
+
+    class Meta:
+        model = Author
+        fields = [
+            "name",
+            "slug",
+            "job_title",
+            "experience",
+            "is_active",
+            "user",
+            "photo",
+            "bio",
+            "linkedin_url",
+            "x_url",
+            "website_url",
+        ]
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    form = AuthorAdminForm
     list_display = ["name", "photo_thumbnail", "job_title", "article_count", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "job_title"]

@@ -120,3 +120,31 @@ def test_updated_line_appears_only_for_edits_after_publishing(client, editor):
         response = client.post(change_url(article), change_form(client, article, title="Fixed"))
         assert response.status_code == 302, error_texts(response.content)
         assert "Updated" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_article_with_a_stored_hero_image_can_be_edited_and_published(client, editor):
+    article = make_article(
+        status=Article.Status.DRAFT, hero_image=image_upload(), hero_alt="A picture"
+    )
+    stored_name = article.hero_image.name
+    client.force_login(editor)
+    response = client.post(change_url(article), change_form(client, article, _publish="1"))
+    assert response.status_code == 302, error_texts(response.content)
+    article.refresh_from_db()
+    assert article.is_published
+    assert article.hero_image.name == stored_name
+
+
+def test_author_with_a_photo_can_edit_their_profile(client, writer, writer_author):
+    from tests.articles.admin_forms import rendered_form_data
+
+    writer_author.photo = image_upload("face.png")
+    writer_author.save()
+    client.force_login(writer)
+    url = f"/admin/authors/author/{writer_author.pk}/change/"
+    data = rendered_form_data(client.get(url).content)
+    data["job_title"] = "Science writer"
+    response = client.post(url, data)
+    assert response.status_code == 302, error_texts(response.content)
+    writer_author.refresh_from_db()
+    assert writer_author.job_title == "Science writer"

@@ -1,0 +1,68 @@
+"""The newsroom roles (Writer, Editor, Admin) as groups with model permissions.
+
+Model permissions say what a role may touch at all; articles/permissions.py narrows them per
+article (a writer edits only their own drafts).  Migration articles/0003 creates the groups;
+the post_migrate hook in apps.py re-creates any that are missing, e.g. after a database flush
+(transactional tests) wiped the migration's rows.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+ROLE_NAMES = ("Writer", "Editor", "Admin")
+CHILDREN = ("tldrbullet", "faqentry", "source")
+
+
+def _crud(app, model, actions=("add", "change", "delete", "view")):
+    return [f"{app}.{action}_{model}" for action in actions]
+
+
+WRITER = [
+    *_crud("articles", "article"),
+    *[perm for child in CHILDREN for perm in _crud("articles", child)],
+    "articles.view_section",
+    "articles.view_tag",
+    "authors.view_author",
+    "authors.change_author",
+]
+EDITOR = [
+    *WRITER,
+    "articles.publish_article",
+    "articles.edit_any_article",
+    *_crud("articles", "section"),
+    *_crud("articles", "tag"),
+    *_crud("articles", "sharelink"),
+]
+
+
+def _ensure_permissions(apps):
+    for app_config in apps.get_app_configs():
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = had_models
+
+
+def _permissions(Permission, names):
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+def ensure_groups(apps, *, only_missing=False) -> None:
+    """Create the three groups with their permissions (``apps``: a migration's or the real)."""
+    Group = apps.get_model("auth", "Group")
+    if only_missing and Group.objects.filter(name__in=ROLE_NAMES).count() == len(ROLE_NAMES):
+        return
+    _ensure_permissions(apps)
+    Permission = apps.get_model("auth", "Permission")
+    grants = {
+        "Writer": _permissions(Permission, WRITER),
+        "Editor": _permissions(Permission, EDITOR),
+        "Admin": list(Permission.objects.all()),
+    }
+    for name, permissions in grants.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created or not only_missing:
+            group.permissions.set(permissions)
