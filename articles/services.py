@@ -24,12 +24,15 @@ from articles.models import (
     Article,
     ArticleEvent,
     FaqEntry,
+    Section,
     ShareLink,
     SlugRedirect,
     Source,
+    Tag,
     TldrBullet,
 )
 from articles.search import refresh_search_vector
+from authors.models import Author
 
 SHARE_LINK_SALT = "articles.share-link"
 SHARE_LINK_DEFAULT_HOURS = 48
@@ -189,6 +192,14 @@ def revisions_of(article):
     return Version.objects.get_for_object(article).select_related("revision__user")
 
 
+def _points_at_deleted_row(name: str, value) -> bool:
+    """An old revision may name an author or section deleted since; keep the current one."""
+    related = {"author_id": Author, "section_id": Section}.get(name)
+    return (
+        related is not None and value is not None and not related.objects.filter(pk=value).exists()
+    )
+
+
 def restore_revision(article, version: Version, *, by) -> Article:
     """Bring back the text, image and inlines of an earlier revision.
 
@@ -204,14 +215,14 @@ def restore_revision(article, version: Version, *, by) -> Article:
         current = _locked(article)
         was_public = current.is_published
         for name in RESTORED_FIELDS:
-            if name in data:
+            if name in data and not _points_at_deleted_row(name, data[name]):
                 setattr(current, name, data[name])
         current.version += 1
         if was_public:
             current.updated_at = timezone.now()
         current.save()
         if "tags" in data:
-            current.tags.set([int(pk) for pk in data["tags"]])
+            current.tags.set(Tag.objects.filter(pk__in=[int(pk) for pk in data["tags"]]))
         for model in CHILD_MODELS:
             model.objects.filter(article=current).delete()
             for child_version in version.revision.version_set.get_for_model(model):
