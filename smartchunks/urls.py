@@ -6,6 +6,7 @@ from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from articles.uploads import ckeditor_upload
+from smartchunks.health import healthz
 
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
@@ -16,6 +17,7 @@ urlpatterns = [
     # Our upload view checks permission, size and image validity before django-ckeditor's.
     path("ckeditor/upload/", ckeditor_upload, name="ckeditor_upload"),
     path("ckeditor/", include("ckeditor_uploader.urls")),
+    path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path(
         "sitemap.xml",
