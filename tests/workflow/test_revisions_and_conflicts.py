@@ -149,3 +149,30 @@ def test_an_open_form_goes_stale_when_someone_publishes_meanwhile(client, editor
     assert "Someone else saved this article" in response.content.decode()
     article.refresh_from_db()
     assert article.title != "Edited in an old tab"
+
+
+def test_revisions_record_faq_and_sources_and_survive_a_deleted_tag(client, editor):
+    from articles import services
+    from tests.factories import make_tag
+
+    doomed = make_tag(name="Soon gone")
+    article = make_article(status=Article.Status.DRAFT, tags=[doomed])
+    client.force_login(editor)
+    _save(client, article)
+    data = change_form(client, article)
+    data[f"{inline_prefix(data, 'question')}-0-question"] = "A sharper question?"
+    data[f"{inline_prefix(data, 'url')}-0-url"] = "https://example.org/better-source"
+    assert client.post(change_url(article), data).status_code == 302
+    newer, older = list(services.revisions_of(article))[:2]
+    compare = client.get(
+        f"/admin/articles/article/{article.pk}/revisions/", {"a": older.pk, "b": newer.pk}
+    ).content.decode()
+    assert "A sharper question?" in compare
+    assert "https://example.org/better-source" in compare
+    article.tags.clear()
+    doomed.delete()
+    services.restore_revision(article, older, by=editor)
+    article.refresh_from_db()
+    assert article.faq_entries.get().question == "Question 1?"
+    assert article.sources.get().url == "https://example.com/1"
+    assert not article.tags.exists()
