@@ -15,7 +15,15 @@ from tests.articles.admin_forms import (
     submit_buttons,
 )
 from tests.articles.page_text import assert_in_order, reading_order
-from tests.factories import image_upload, make_author, make_section, make_tag, make_user, unique
+from tests.factories import (
+    image_upload,
+    make_article,
+    make_author,
+    make_section,
+    make_tag,
+    make_user,
+    unique,
+)
 
 ADD_URL = "/admin/articles/article/add/"
 HOSTILE_HTML = (
@@ -245,3 +253,33 @@ def test_picking_published_status_with_the_time_left_empty_publishes_now(editor_
     article = Article.objects.get(slug="how-batteries-age")
     assert article.is_published
     assert timezone.now() - article.published_at < timedelta(minutes=5)
+
+
+def test_editing_a_published_article_shows_updated_on_the_page(editor_client):
+    article = make_article(
+        title="Already live", published_at=timezone.now() - timedelta(days=2), tldr=3
+    )
+    change_url = f"/admin/articles/article/{article.pk}/change/"
+    data = rendered_form_data(editor_client.get(change_url).content)
+    data["body"] = "<p>A corrected paragraph.</p>"
+    response = editor_client.post(change_url, data)
+    assert response.status_code == 302, error_texts(response.content)
+    text = reading_order(editor_client.get(article.get_absolute_url()).content)
+    assert "A corrected paragraph." in text
+    assert "Updated" in text
+
+
+def test_article_list_search_and_status_filter_find_the_article(editor_client):
+    make_article(title="Batteries explained")
+    make_article(title="Draft about tides", status=Article.Status.DRAFT)
+    found = reading_order(
+        editor_client.get("/admin/articles/article/?q=batteries").content, root="#changelist"
+    )
+    assert "Batteries explained" in found
+    assert "Draft about tides" not in found
+    drafts = reading_order(
+        editor_client.get("/admin/articles/article/?status__exact=draft").content,
+        root="#changelist",
+    )
+    assert "Draft about tides" in drafts
+    assert "Batteries explained" not in drafts

@@ -81,6 +81,8 @@ class Site:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
+        # easy-thumbnails warns in every worker that it has no SVG support; numbers only here.
+        env.setdefault("PYTHONWARNINGS", "ignore:Could not import VIL")
         if conn_max_age is not None:
             env["DJANGO_CONN_MAX_AGE"] = conn_max_age
         self.process = subprocess.Popen(  # noqa: S603
