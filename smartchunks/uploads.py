@@ -38,7 +38,13 @@ def ckeditor_filename(filename, request):
 
 
 def validate_image_file(upload) -> None:
-    """Refuse anything that is not a real JPEG/PNG/GIF/WebP image within the size limit."""
+    """Refuse anything that is not a real JPEG/PNG/GIF/WebP image within the size limit.
+
+    A file already in storage was checked when it was uploaded; Django has closed it by
+    the time a later save re-runs validators, so it is not read again.
+    """
+    if getattr(upload, "_committed", False):
+        return
     checked_image_format(upload)
 
 
