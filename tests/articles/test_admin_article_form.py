@@ -283,3 +283,16 @@ def test_article_list_search_and_status_filter_find_the_article(editor_client):
     )
     assert "Draft about tides" in drafts
     assert "Batteries explained" not in drafts
+
+
+def test_editing_an_article_keeps_its_hero_image_without_uploading_again(editor_client):
+    article = make_article(hero_image=image_upload("hero.png", size=(300, 200)), hero_alt="A")
+    stored = article.hero_image.name
+    change_url = f"/admin/articles/article/{article.pk}/change/"
+    data = rendered_form_data(editor_client.get(change_url).content)
+    data["standfirst"] = "A sharper standfirst."
+    response = editor_client.post(change_url, data)
+    assert response.status_code == 302, error_texts(response.content)
+    article.refresh_from_db()
+    assert article.hero_image.name == stored
+    assert article.standfirst == "A sharper standfirst."

@@ -168,3 +168,16 @@ def test_author_photo_named_like_a_web_page_is_refused(admin_client):
     assert response.status_code == 200
     assert field_errors(response.content, "photo"), error_texts(response.content)
     assert not Author.objects.exists()
+
+
+def test_editing_an_author_keeps_their_photo_without_uploading_again(admin_client):
+    author = make_author(name="Pictured", photo=image_upload("p.png", size=(100, 100)))
+    stored = author.photo.name
+    change_url = f"/admin/authors/author/{author.pk}/change/"
+    data = rendered_form_data(admin_client.get(change_url).content)
+    data["job_title"] = "Deputy editor"
+    response = admin_client.post(change_url, data)
+    assert response.status_code == 302, error_texts(response.content)
+    author.refresh_from_db()
+    assert author.photo.name == stored
+    assert author.job_title == "Deputy editor"
