@@ -68,3 +68,12 @@ def test_username_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "editor-in-chief")
     _run()
     assert get_user_model().objects.get(username="editor-in-chief").is_superuser
+
+
+@pytest.mark.django_db
+def test_existing_plain_account_with_the_admin_name_is_reported_not_promoted():
+    get_user_model().objects.create_user(username="admin", password="whatever-123456")
+    out, err = StringIO(), StringIO()
+    call_command("ensure_admin", stdout=out, stderr=err)
+    assert "not an active superuser" in err.getvalue()
+    assert not get_user_model().objects.get(username="admin").is_superuser

@@ -19,6 +19,14 @@ class Command(BaseCommand):
         username = os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin")
         password = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
         user = User.objects.filter(username=username).first()
+        if user is not None and not (user.is_active and user.is_staff and user.is_superuser):
+            # Never promote an existing account silently; say why the login will not work.
+            self.stderr.write(
+                f"{username} exists but is not an active superuser: fix it in the admin or "
+                "with `manage.py changepassword`/`createsuperuser`, or set "
+                "DJANGO_SUPERUSER_USERNAME to another name."
+            )
+            return
         if user is not None:
             if password:
                 user.set_password(password)
