@@ -1,5 +1,6 @@
 import reversion
 from django.contrib import admin, messages
+from django.db import models
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -62,6 +63,8 @@ class SourceInline(FollowsArticlePermissionMixin, admin.TabularInline):
     model = Source
     fields = ["name", "url", "note", "position"]
     extra = 1
+    # A bare "fortune.com" becomes https:// (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 WORKFLOW_MESSAGES = {

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -7,11 +8,19 @@ from articles.forms import StoredImagesNotRecheckedMixin
 from authors.models import Author
 
 
+def https_by_default(db_field, **kwargs):
+    """A bare "linkedin.com/in/…" becomes https:// (Django 6's default, chosen now)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class AuthorAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
     stored_image_fields = ("photo",)
 
     class Meta:
         model = Author
+        formfield_callback = https_by_default
         fields = [
             "name",
             "slug",
@@ -30,6 +39,7 @@ class AuthorAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
     form = AuthorAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "photo_thumbnail", "job_title", "article_count", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "job_title"]
@@ -43,7 +53,10 @@ class AuthorAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(num_articles=Count("articles"))
+        # The aggregate's GROUP BY drops Meta.ordering, which the autocomplete paginates by.
+        return (
+            super().get_queryset(request).annotate(num_articles=Count("articles")).order_by("name")
+        )
 
     # Writers and editors may edit their own profile only; admins (who may add authors)
     # manage every profile and which login account writes as which author.

@@ -56,3 +56,4 @@ def admin_login(page, live_server):
         page.wait_for_url(f"{live_server.url}/admin/")
 
     return login
+

@@ -46,3 +46,7 @@ def test_writer_submits_and_editor_publishes(page, browser, live_server):
     reader.goto(f"{live_server.url}/")
     reader.get_by_role("link", name="Why tides turn").click()
     assert reader.get_by_role("heading", level=1).inner_text() == "Why tides turn"
+    # Close the extra browsers' keep-alive connections (and the server threads holding a
+    # database connection for them) before the test database is dropped.
+    reader.context.close()
+    editor_page.context.close()
