@@ -56,4 +56,3 @@ def admin_login(page, live_server):
         page.wait_for_url(f"{live_server.url}/admin/")
 
     return login
-
