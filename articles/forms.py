@@ -43,18 +43,28 @@ def _kept_rows(formset):
 
 
 class StoredImagesNotRecheckedMixin:
-    """An image already stored was checked on upload; re-reading it on every later save
-    fails (Django closes the file after reading its dimensions), so only new uploads are
-    validated."""
+    """Leave an unchanged stored image alone on save.
+
+    The form hands back the stored file when nothing new was uploaded, and assigning it
+    makes Django re-open it to measure width and height: a 500 if the file went missing
+    from the media volume.  ``None`` means "no change" to ``FileField.save_form_data``, so
+    the stored file is neither re-read nor re-measured (it was checked when uploaded).
+    """
 
     stored_image_fields: tuple[str, ...] = ()
 
+    def _unchanged_images(self):
+        return [name for name in self.stored_image_fields if name not in self.changed_data]
+
+    def _post_clean(self):
+        for name in self._unchanged_images():
+            if name in self.cleaned_data:
+                self.cleaned_data[name] = None
+        super()._post_clean()
+
     def _get_validation_exclusions(self):
-        exclude = super()._get_validation_exclusions()
-        for name in self.stored_image_fields:
-            if name not in self.changed_data:
-                exclude.add(name)
-        return exclude
+        # Model validation would assign (and so re-measure) the stored file too.
+        return super()._get_validation_exclusions() | set(self._unchanged_images())
 
 
 class ArticleAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):

@@ -296,3 +296,17 @@ def test_editing_an_article_keeps_its_hero_image_without_uploading_again(editor_
     article.refresh_from_db()
     assert article.hero_image.name == stored
     assert article.standfirst == "A sharper standfirst."
+
+
+def test_editing_an_article_whose_stored_hero_file_is_gone_is_not_a_crash(editor_client):
+    """A media volume restored without one file must not lock editors out of the article."""
+    article = make_article(hero_image=image_upload("hero.png", size=(300, 200)), hero_alt="A")
+    article.hero_image.storage.delete(article.hero_image.name)
+    change_url = f"/admin/articles/article/{article.pk}/change/"
+    data = rendered_form_data(editor_client.get(change_url).content)
+    data["standfirst"] = "Saved although the picture file went missing."
+    response = editor_client.post(change_url, data)
+    assert response.status_code == 302, error_texts(response.content)
+    saved = Article.objects.get(pk=article.pk)
+    assert saved.standfirst == "Saved although the picture file went missing."
+    assert saved.hero_image.name == article.hero_image.name
