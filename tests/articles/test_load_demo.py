@@ -86,3 +86,33 @@ def test_demo_articles_render_for_readers(client):
         assert "TL;DR" in text
         assert "Source: " in text
         assert "All articles →" in text
+
+
+@pytest.mark.django_db
+def test_load_demo_again_keeps_an_editors_changes():
+    """`make run` loads the demo on every start; it must not undo the newsroom's edits."""
+    _load()
+    article = Article.objects.get(slug="why-ai-chatbots-make-things-up")
+    article.title = "Edited by the desk"
+    article.save()
+    article.tldr_bullets.first().delete()
+    author = Author.objects.get(slug="maya-okafor")
+    author.job_title = "Editor at large"
+    author.save()
+    _load()
+    article.refresh_from_db()
+    author.refresh_from_db()
+    assert article.title == "Edited by the desk"
+    assert article.tldr_bullets.count() == 4
+    assert author.job_title == "Editor at large"
+
+
+@pytest.mark.django_db
+def test_demo_articles_start_with_a_revision_to_compare_against():
+    from reversion.models import Version
+
+    _load()
+    article = Article.objects.get(slug="why-ai-chatbots-make-things-up")
+    versions = Version.objects.get_for_object(article)
+    assert versions.count() == 1
+    assert versions.first().revision.get_comment() == "Demo content loaded"

@@ -1,8 +1,10 @@
-"""Load the demo publication: 2 authors, 2 sections, 3 explainers. Safe to run again."""
+"""Load the demo publication: 2 authors, 2 sections, 3 explainers. Safe to run again:
+what already exists is never overwritten."""
 
 from datetime import timedelta
 from io import BytesIO
 
+import reversion
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -33,69 +35,75 @@ def _png(size, colour, accent) -> ContentFile:
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo authors, sections, tags and articles."
+    help = "Create the demo authors, sections, tags and articles that do not exist yet."
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # Create-only: `make run` calls this every time, and an editor's changes to a demo
+        # article or profile must survive the next start.
         authors = {data["slug"]: self._author(data) for data in demo_content.AUTHORS}
         sections = {
-            data["slug"]: Section.objects.update_or_create(
+            data["slug"]: Section.objects.get_or_create(
                 slug=data["slug"],
                 defaults={"name": data["name"], "description": data["description"]},
             )[0]
             for data in demo_content.SECTIONS
         }
+        created = [
+            data["slug"]
+            for data in demo_content.ARTICLES
+            if not Article.objects.filter(slug=data["slug"]).exists()
+        ]
         for data in demo_content.ARTICLES:
-            self._article(data, authors, sections)
-        self.stdout.write(f"Demo content ready: {len(demo_content.ARTICLES)} articles.")
+            if data["slug"] in created:
+                self._create_article(data, authors, sections)
+        self.stdout.write(
+            f"Demo content ready: {len(demo_content.ARTICLES)} articles "
+            f"({len(created)} created, the rest left as they are)."
+        )
 
     def _author(self, data):
         fields = {k: v for k, v in data.items() if k not in {"slug", "colour"}}
-        author, _ = Author.objects.update_or_create(slug=data["slug"], defaults=fields)
-        if not author.photo:
+        author, created = Author.objects.get_or_create(slug=data["slug"], defaults=fields)
+        if created:
             author.photo.save("photo.png", _png((240, 240), data["colour"], (255, 255, 255)))
         return author
 
-    def _article(self, data, authors, sections):
-        published_at = timezone.now() - timedelta(days=data["days_ago"])
-        article = Article.objects.filter(slug=data["slug"]).first()
-        fields = {
-            "title": data["title"],
-            "standfirst": data["standfirst"],
-            "body": data["body"].strip(),
-            "author": authors[data["author"]],
-            "section": sections[data["section"]],
-            "hero_alt": data["hero_alt"],
-            "hero_credit": data["hero_credit"],
-            "meta_description": data["meta_description"],
-            "status": Article.Status.PUBLISHED,
-        }
-        if article is None:
-            article = Article(slug=data["slug"], published_at=published_at, **fields)
-        else:
-            for name, value in fields.items():
-                setattr(article, name, value)
-        article.save()
-        if not article.hero_image:
+    def _create_article(self, data, authors, sections):
+        with reversion.create_revision():
+            article = Article.objects.create(
+                slug=data["slug"],
+                title=data["title"],
+                standfirst=data["standfirst"],
+                body=data["body"].strip(),
+                author=authors[data["author"]],
+                section=sections[data["section"]],
+                hero_alt=data["hero_alt"],
+                hero_credit=data["hero_credit"],
+                meta_description=data["meta_description"],
+                status=Article.Status.PUBLISHED,
+                published_at=timezone.now() - timedelta(days=data["days_ago"]),
+            )
             article.hero_image.save("hero.png", _png((1200, 675), (24, 38, 56), (124, 183, 255)))
-        article.tags.set(
-            [
-                Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
-                for name in data["tags"]
-            ]
-        )
-        article.tldr_bullets.all().delete()
-        article.faq_entries.all().delete()
-        article.sources.all().delete()
-        TldrBullet.objects.bulk_create(
-            TldrBullet(article=article, text=text, position=i)
-            for i, text in enumerate(data["tldr"])
-        )
-        for i, (question, answer) in enumerate(data["faq"]):
-            FaqEntry.objects.create(article=article, question=question, answer=answer, position=i)
-        Source.objects.bulk_create(
-            Source(article=article, name=name, url=url, note=note, position=i)
-            for i, (name, url, note) in enumerate(data["sources"])
-        )
+            article.tags.set(
+                [
+                    Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+                    for name in data["tags"]
+                ]
+            )
+            TldrBullet.objects.bulk_create(
+                TldrBullet(article=article, text=text, position=i)
+                for i, text in enumerate(data["tldr"])
+            )
+            for i, (question, answer) in enumerate(data["faq"]):
+                FaqEntry.objects.create(
+                    article=article, question=question, answer=answer, position=i
+                )
+            Source.objects.bulk_create(
+                Source(article=article, name=name, url=url, note=note, position=i)
+                for i, (name, url, note) in enumerate(data["sources"])
+            )
+            reversion.set_comment("Demo content loaded")
+            reversion.add_to_revision(article)
         refresh_search_vector(article.pk)
         return article
