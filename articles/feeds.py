@@ -96,9 +96,15 @@ class SiteAtomFeed(AtomMixin, ArticleFeed):
     pass
 
 
-class AuthorFeed(ArticleFeed):
+class ScopedFeed(ArticleFeed):
+    """The feed of one author, section or tag: the same page, narrowed by its slug."""
+
+    model = None
+    items_filter = ""
+    description_template = ""
+
     def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
     def title(self, obj=None):
         return f"{obj.name} — {settings.SITE_NAME}"
@@ -107,52 +113,39 @@ class AuthorFeed(ArticleFeed):
         return obj.get_absolute_url()
 
     def description(self, obj=None):
-        return f"Explainers by {obj.name}."
+        return self.description_template.format(name=obj.name)
 
     def items(self, obj=None):
-        return feed_items(author=obj)
+        return feed_items(**{self.items_filter: obj})
+
+
+class AuthorFeed(ScopedFeed):
+    model = Author
+    items_filter = "author"
+    description_template = "Explainers by {name}."
 
 
 class AuthorAtomFeed(AtomMixin, AuthorFeed):
     pass
 
 
-class SectionFeed(ArticleFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Section, slug=slug)
-
-    def title(self, obj=None):
-        return f"{obj.name} — {settings.SITE_NAME}"
-
-    def link(self, obj=None):
-        return obj.get_absolute_url()
+class SectionFeed(ScopedFeed):
+    model = Section
+    items_filter = "section"
+    description_template = "Explainers in {name}."
 
     def description(self, obj=None):
-        return obj.description or f"Explainers in {obj.name}."
-
-    def items(self, obj=None):
-        return feed_items(section=obj)
+        return obj.description or super().description(obj)
 
 
 class SectionAtomFeed(AtomMixin, SectionFeed):
     pass
 
 
-class TagFeed(ArticleFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
-
-    def title(self, obj=None):
-        return f"{obj.name} — {settings.SITE_NAME}"
-
-    def link(self, obj=None):
-        return obj.get_absolute_url()
-
-    def description(self, obj=None):
-        return f"Explainers tagged {obj.name}."
-
-    def items(self, obj=None):
-        return feed_items(tags=obj)
+class TagFeed(ScopedFeed):
+    model = Tag
+    items_filter = "tags"
+    description_template = "Explainers tagged {name}."
 
 
 class TagAtomFeed(AtomMixin, TagFeed):
