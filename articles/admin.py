@@ -2,7 +2,7 @@ import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -343,7 +343,10 @@ class ArticleAdmin(admin.ModelAdmin):
         new_link = None
         if request.method == "POST":
             if "revoke" in request.POST:
-                link = get_object_or_404(ShareLink, pk=request.POST["revoke"], article=article)
+                link_id = request.POST["revoke"]
+                if not link_id.isdigit():
+                    raise Http404("No such share link.")
+                link = get_object_or_404(ShareLink, pk=link_id, article=article)
                 services.revoke_share_link(link, by=request.user)
                 messages.success(request, "Share link revoked: it no longer opens the preview.")
                 return HttpResponseRedirect(request.path)

@@ -13,10 +13,11 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html, format_html_join
 
 from articles.models import Article, Section, Tag, TldrBullet
+from articles.xmltext import xml_text
 from authors.models import Author
 
 FEED_SIZE = 20
@@ -34,9 +35,28 @@ def feed_items(**filters):
     )
 
 
+class XmlSafeFeedMixin:
+    """Feed writers that drop characters XML 1.0 cannot hold instead of raising a 500."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*xml_text(args), **{key: xml_text(v) for key, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*xml_text(args), **{key: xml_text(v) for key, v in kwargs.items()})
+
+
+class XmlSafeRssFeed(XmlSafeFeedMixin, Rss201rev2Feed):
+    pass
+
+
+class XmlSafeAtomFeed(XmlSafeFeedMixin, Atom1Feed):
+    pass
+
+
 class ArticleFeed(Feed):
     """The site-wide RSS feed; subclasses narrow ``items`` and rename the feed."""
 
+    feed_type = XmlSafeRssFeed
     description_template = None
 
     def title(self, obj=None):
@@ -86,7 +106,7 @@ class ArticleFeed(Feed):
 
 
 class AtomMixin:
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtomFeed
 
     def subtitle(self, obj=None):
         return self.description(obj)

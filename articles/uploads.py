@@ -2,11 +2,13 @@
 
 import json
 
+from ckeditor_uploader import views as ckeditor_views
 from ckeditor_uploader.views import ImageUploadView
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import escape
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -33,11 +35,7 @@ def _refuse(request, message: str, status: int = 400) -> HttpResponse:
 @require_POST
 @login_required
 def ckeditor_upload(request):
-    user = request.user
-    if not (
-        user.is_staff
-        and (user.has_perm("articles.add_article") or user.has_perm("articles.change_article"))
-    ):
+    if not _may_use_editor_images(request.user):
         return _refuse(request, "You do not have permission to upload images.", status=403)
     upload = request.FILES.get("upload")
     if upload is None:
@@ -49,3 +47,23 @@ def ckeditor_upload(request):
     # A real PNG called "page.html" would otherwise be served from /media/ as a web page.
     upload.name = name_by_format(image_format)
     return _store_upload(request)
+
+
+def _may_use_editor_images(user) -> bool:
+    return user.is_staff and (
+        user.has_perm("articles.add_article") or user.has_perm("articles.change_article")
+    )
+
+
+@never_cache
+@login_required
+def ckeditor_browse(request):
+    """The editor's "browse server" dialog: the newsroom only, and each user's own uploads.
+
+    Uploads are stored per user (settings.CKEDITOR_RESTRICT_BY_USER), and django-ckeditor
+    lists only the requester's folder to anyone but a superuser, so a writer never sees the
+    pictures in someone else's unpublished draft.
+    """
+    if not _may_use_editor_images(request.user):
+        raise PermissionDenied
+    return ckeditor_views.browse(request)

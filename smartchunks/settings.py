@@ -198,13 +198,18 @@ LOGIN_URL = "admin:login"
 
 # Uploads: images only, checked with Pillow, at most this many bytes.
 MAX_IMAGE_UPLOAD_BYTES = int(os.environ.get("MAX_IMAGE_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+# Pixels, not bytes, decide the memory needed to decode an image (a tiny PNG can claim
+# 20,000×20,000); 40 megapixels is above any camera photo a newsroom needs.
+MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", str(40_000_000)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 CKEDITOR_UPLOAD_PATH = "uploads/"
 CKEDITOR_IMAGE_BACKEND = "ckeditor_uploader.backends.PillowBackend"
 CKEDITOR_ALLOW_NONIMAGE_FILES = False
-CKEDITOR_RESTRICT_BY_USER = False
+# Each user's editor uploads in their own folder (by id, not the login name, which would
+# show in public image URLs), so "browse server" lists only their own pictures.
+CKEDITOR_RESTRICT_BY_USER = "pk"
 CKEDITOR_FILENAME_GENERATOR = "smartchunks.uploads.ckeditor_filename"
 CKEDITOR_BROWSE_SHOW_DIRS = False
 CKEDITOR_CONFIGS = {

@@ -59,16 +59,55 @@ def checked_image_format(upload) -> str:
     try:
         with Image.open(upload) as image:
             image_format = image.format
+            _refuse_unaccepted_format(image_format)
+            _refuse_too_many_pixels(image)
             image.verify()
+        # verify() reads no pixels: a truncated or corrupt image passes it and then fails
+        # (a 500) where the thumbnails are made.  Decoding once here, within the pixel
+        # limit above, turns that into a form error.
+        upload.seek(position)
+        with Image.open(upload) as image:
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ValidationError(_too_many_pixels_message()) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError("This file is not an image Smart Chunks can read.") from error
     finally:
         upload.seek(position)
+    return image_format
+
+
+def _refuse_unaccepted_format(image_format) -> None:
     if image_format not in ALLOWED_IMAGE_FORMATS:
         raise ValidationError(
             f"{image_format} images are not accepted: upload JPEG, PNG, GIF or WebP."
         )
-    return image_format
+
+
+def _too_many_pixels_message(image=None) -> str:
+    limit = settings.MAX_IMAGE_PIXELS / 1_000_000
+    if image is None:
+        what = "This image is too large"
+    else:
+        width, height = image.size
+        frames = getattr(image, "n_frames", 1)
+        what = f"This image is {width:,}×{height:,} pixels" + (
+            f" in {frames:,} frames" if frames > 1 else ""
+        )
+    return (
+        f"{what}; the limit is {limit:g} megapixels (all frames together). "
+        "Make it smaller (a few thousand pixels wide is plenty) and upload it again."
+    )
+
+
+def _refuse_too_many_pixels(image) -> None:
+    """A few kilobytes of PNG can claim a picture that takes gigabytes to decode.
+
+    Animated images count every frame: thumbnails and metadata stripping decode them all.
+    """
+    width, height = image.size
+    if width * height * getattr(image, "n_frames", 1) > settings.MAX_IMAGE_PIXELS:
+        raise ValidationError(_too_many_pixels_message(image))
 
 
 def name_by_format(image_format: str) -> str:

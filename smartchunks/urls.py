@@ -4,8 +4,9 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from articles.admin_shortcuts import view_on_site
 from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
-from articles.uploads import ckeditor_upload
+from articles.uploads import ckeditor_browse, ckeditor_upload
 from smartchunks.health import healthz
 
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
@@ -13,10 +14,17 @@ admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "Newsroom"
 
 urlpatterns = [
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="view_on_site",
+    ),
     path("admin/", admin.site.urls),
-    # Our upload view checks permission, size and image validity before django-ckeditor's.
-    path("ckeditor/upload/", ckeditor_upload, name="ckeditor_upload"),
-    path("ckeditor/", include("ckeditor_uploader.urls")),
+    # Our views check permission, size and image validity before django-ckeditor's.  Its
+    # own URLs are not included: they match any path below upload/ and browse/, which
+    # would skip these checks.
+    re_path(r"^ckeditor/upload/", ckeditor_upload, name="ckeditor_upload"),
+    re_path(r"^ckeditor/browse/", ckeditor_browse, name="ckeditor_browse"),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path(

@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from articles import images, jsonld, search
+from articles.xmltext import xml_text as _xml_text
 
 register = template.Library()
 
@@ -72,3 +73,9 @@ def page_url(context, number):
 @register.simple_tag(takes_context=True)
 def website_jsonld(context):
     return jsonld.script_tag(jsonld.website(context["request"].build_absolute_uri))
+
+
+@register.filter
+def xml_text(value):
+    """Text for an XML document: without the control characters XML 1.0 forbids."""
+    return _xml_text(value)

@@ -1,0 +1,182 @@
+"""Adversarial audit: each test shows a hole found in review and stays as its regression test."""
+
+import struct
+import zlib
+from io import BytesIO
+from xml.dom import minidom
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from articles.models import Article
+from authors.models import Author
+from tests.articles.admin_forms import rendered_form_data
+from tests.factories import (
+    image_upload,
+    make_article,
+    make_author,
+    make_role_user,
+    make_section,
+    make_user,
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    # The pictures below are meant to trip Pillow's decompression-bomb warning.
+    pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning"),
+]
+
+
+def _stored_files(media_root):
+    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+
+
+def bomb_png(width=20000, height=20000) -> SimpleUploadedFile:
+    """A tiny PNG file whose header claims an enormous picture (a decompression bomb)."""
+    buffer = BytesIO()
+    Image.new("1", (1, 1)).save(buffer, format="PNG")
+    data = bytearray(buffer.getvalue())
+    # IHDR starts at byte 8: length(4) type(4) width(4) height(4) ...; CRC follows its 13 bytes.
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])) & 0xFFFFFFFF)
+    return SimpleUploadedFile("bomb.png", bytes(data), content_type="image/png")
+
+
+# --- 1. The editor upload endpoint cannot be reached around its checks ---------------
+
+
+def test_editor_upload_under_another_path_does_not_skip_the_checks(client, media_in_tmp):
+    # django-ckeditor's own upload view answers any path starting with /ckeditor/upload/.
+    client.force_login(make_user(staff=True))  # staff, but in no newsroom group
+    response = client.post("/ckeditor/upload/x", {"upload": image_upload("a.png")})
+    assert response.status_code in (403, 404)
+    assert _stored_files(media_in_tmp) == []
+
+
+def test_upload_of_a_decompression_bomb_is_refused_clearly(client, media_in_tmp):
+    client.force_login(make_user(superuser=True))
+    response = client.post("/ckeditor/upload/", {"upload": bomb_png()})
+    assert response.status_code == 400
+    assert "pixels" in response.json()["error"]["message"]
+    assert _stored_files(media_in_tmp) == []
+
+
+def test_upload_of_an_image_just_under_pillows_bomb_limit_is_refused_too(client, media_in_tmp):
+    # 100 megapixels only warns in Pillow, but decoding it takes 300 MB per copy.
+    client.force_login(make_user(superuser=True))
+    response = client.post("/ckeditor/upload/", {"upload": bomb_png(10000, 10000)})
+    assert response.status_code == 400
+    assert "pixels" in response.json()["error"]["message"]
+
+
+# --- 2. View on site does not reveal a draft's address ---------------------------------
+
+
+def test_view_on_site_shortcut_does_not_reveal_someone_elses_draft_slug(client):
+    other = make_article(status=Article.Status.DRAFT, slug="secret-merger-draft")
+    client.force_login(make_role_user("Writer", author=make_author()))
+    ct = ContentType.objects.get_for_model(Article)
+    response = client.get(f"/admin/r/{ct.pk}/{other.pk}/")
+    assert "secret-merger-draft" not in response.get("Location", "")
+    assert response.status_code == 404
+
+
+# --- 3. Feeds survive odd characters ----------------------------------------------------
+
+
+def test_feeds_and_news_sitemap_survive_a_control_character_in_a_headline(client):
+    # Pasted from a word processor: a vertical tab inside the headline and a TL;DR bullet.
+    article = make_article(title="Chips\x0bexplained", section=make_section())
+    article.tldr_bullets.update(text="Form\x0cfeed")
+    urls = ["/feeds/rss/", "/feeds/atom/", "/news-sitemap.xml"]
+    urls += [f"/sections/{article.section.slug}/rss/", f"/authors/{article.author.slug}/atom/"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        minidom.parseString(response.content)  # noqa: S318 -- our own output: well-formed?
+        assert b"Chipsexplained" in response.content, url
+
+
+# --- 4. Share link admin with odd input -----------------------------------------------
+
+
+def test_revoking_with_a_malformed_link_id_is_not_a_server_error(client):
+    article = make_article(status=Article.Status.DRAFT)
+    client.force_login(make_role_user("Editor"))
+    response = client.post(f"/admin/articles/article/{article.pk}/share/", {"revoke": "abc"})
+    assert response.status_code in (400, 404)
+
+
+def test_huge_ids_answer_404(client):
+    client.force_login(make_role_user("Editor"))
+    for url in (
+        "/preview/articles/99999999999999999999/",
+        "/admin/articles/article/99999999999999999999/revisions/",
+        "/admin/articles/article/99999999999999999999/share/",
+        "/admin/articles/article/99999999999999999999/change/",
+    ):
+        assert client.get(url).status_code in (302, 404), url
+
+
+def many_frame_gif(frames=60, size=(1200, 1200)) -> SimpleUploadedFile:
+    """A small GIF file (identical-ish frames compress well) that decodes to many pixels."""
+    first, second = Image.new("P", size, 0), Image.new("P", size, 1)
+    buffer = BytesIO()
+    rest = [second if i % 2 == 0 else first for i in range(frames - 1)]
+    first.save(buffer, format="GIF", save_all=True, append_images=rest, duration=10, disposal=1)
+    return SimpleUploadedFile("anim.gif", buffer.getvalue(), content_type="image/gif")
+
+
+def test_animated_gif_with_too_many_pixels_in_all_frames_is_refused(client, media_in_tmp):
+    # 60 frames of 1200×1200 is 86 megapixels to decode (metadata stripping copies them all).
+    client.force_login(make_user(superuser=True))
+    upload = many_frame_gif()
+    assert upload.size < 1024 * 1024
+    response = client.post("/ckeditor/upload/", {"upload": upload})
+    assert response.status_code == 400
+    assert "60 frames" in response.json()["error"]["message"]
+    assert _stored_files(media_in_tmp) == []
+
+
+def test_truncated_image_is_refused_not_a_server_error(client, media_in_tmp):
+    client.force_login(make_user(superuser=True))
+    whole = image_upload("cut.png", size=(300, 200), colour="red").read()
+    cut = SimpleUploadedFile("cut.png", whole[: len(whole) - 40], content_type="image/png")
+    response = client.post("/ckeditor/upload/", {"upload": cut})
+    assert response.status_code == 400
+    assert "not an image" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("pixels", [(20000, 20000), (10000, 10000)])
+def test_admin_photo_upload_of_a_bomb_is_a_form_error(client, media_in_tmp, pixels):
+    client.force_login(make_user(superuser=True))
+    data = rendered_form_data(client.get("/admin/authors/author/add/").content)
+    data.update(name="Bomb Test", slug="bomb-test", photo=bomb_png(*pixels))
+    response = client.post("/admin/authors/author/add/", data)
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode(), "a form error, not a 500"
+    assert not Author.objects.filter(slug="bomb-test").exists()
+
+
+# --- The editor's "browse server" dialog --------------------------------------------
+
+
+def test_browse_lists_only_the_users_own_uploads(client, media_in_tmp):
+    first = make_role_user("Writer", author=make_author())
+    client.force_login(first)
+    stored = client.post("/ckeditor/upload/", {"upload": image_upload("a.png")}).json()
+    first_file = stored["url"].rsplit("/", 1)[-1]
+    assert client.get("/ckeditor/browse/").content.decode().count(first_file)
+
+    client.force_login(make_role_user("Writer", author=make_author()))
+    response = client.get("/ckeditor/browse/")
+    assert response.status_code == 200
+    assert first_file not in response.content.decode()
+
+
+def test_browse_is_refused_to_staff_outside_the_newsroom(client):
+    client.force_login(make_user(staff=True))
+    assert client.get("/ckeditor/browse/").status_code == 403
+    assert client.get("/ckeditor/browse/x").status_code == 403
