@@ -1,10 +1,13 @@
-"""The admin's "View on site" redirect, which must not tell anyone where a draft will live.
+"""Two admin URLs answered here, in front of Django's own (see smartchunks/urls.py).
 
-Django's own shortcut (/admin/r/<type>/<id>/) redirects any staff member to any object's
-public URL, so a writer could learn the slug (often the headline) of a colleague's
-unpublished article from its id alone.
+* "View on site" (/admin/r/<type>/<id>/): Django's shortcut redirects any staff member to
+  any object's public URL, so a writer could learn the slug (often the headline) of a
+  colleague's unpublished article from its id alone.
+* Autocomplete (/admin/autocomplete/): Django passes the typed term to the database as is,
+  and PostgreSQL refuses a NUL character in text, so ``term=%00`` was a server error.
 """
 
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.http import Http404
@@ -22,3 +25,9 @@ def view_on_site(request, content_type_id, object_id):
         ):
             raise Http404("No article with that id that you may see.")
     return shortcut(request, content_type_id, object_id)
+
+
+class NulSafeAutocompleteJsonView(AutocompleteJsonView):
+    def process_request(self, request):
+        term, model_admin, source_field, to_field_name = super().process_request(request)
+        return term.replace("\x00", ""), model_admin, source_field, to_field_name

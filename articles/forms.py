@@ -42,6 +42,19 @@ def _kept_rows(formset):
             yield data
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def _within_sensible_years(value):
+    """Refuse years no article lives in.  Near year 1 or 9999, converting the local time to
+    UTC (in a time zone east or west of London) leaves PostgreSQL's range: a server error."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            f"Enter a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.", code="year"
+        )
+    return value
+
+
 class StoredImagesNotRecheckedMixin:
     """Leave an unchanged stored image alone on save.
 
@@ -100,6 +113,12 @@ class ArticleAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+
+    def clean_published_at(self):
+        return _within_sensible_years(self.cleaned_data.get("published_at"))
+
+    def clean_expires_at(self):
+        return _within_sensible_years(self.cleaned_data.get("expires_at"))
 
     def clean(self):
         cleaned = super().clean()

@@ -88,12 +88,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Above CommonMiddleware and CSRF, so it also marks the responses they make themselves
+    # (the add-a-slash redirect, a CSRF refusal).  It reads request.user on the way out,
+    # which AuthenticationMiddleware below has set by then.
+    "smartchunks.middleware.PrivateResponsesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "smartchunks.middleware.PrivateResponsesMiddleware",
     # Last, so it sees authentication failures from the views above it.
     "axes.middleware.AxesMiddleware",
 ]

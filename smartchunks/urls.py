@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from articles.admin_shortcuts import view_on_site
+from articles.admin_shortcuts import NulSafeAutocompleteJsonView, view_on_site
 from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from articles.uploads import ckeditor_browse, ckeditor_upload
 from smartchunks.health import healthz
@@ -18,6 +18,11 @@ urlpatterns = [
         "admin/r/<int:content_type_id>/<path:object_id>/",
         admin.site.admin_view(view_on_site),
         name="view_on_site",
+    ),
+    path(
+        "admin/autocomplete/",
+        admin.site.admin_view(NulSafeAutocompleteJsonView.as_view(admin_site=admin.site)),
+        name="admin-autocomplete",
     ),
     path("admin/", admin.site.urls),
     # Our views check permission, size and image validity before django-ckeditor's.  Its

@@ -12,7 +12,7 @@ from PIL import Image
 
 from articles.models import Article
 from authors.models import Author
-from tests.articles.admin_forms import rendered_form_data
+from tests.articles.admin_forms import error_texts, rendered_form_data
 from tests.factories import (
     image_upload,
     make_article,
@@ -21,6 +21,7 @@ from tests.factories import (
     make_section,
     make_user,
 )
+from tests.workflow.conftest import change_form, change_url
 
 pytestmark = [
     pytest.mark.django_db,
@@ -180,3 +181,66 @@ def test_browse_is_refused_to_staff_outside_the_newsroom(client):
     client.force_login(make_user(staff=True))
     assert client.get("/ckeditor/browse/").status_code == 403
     assert client.get("/ckeditor/browse/x").status_code == 403
+
+
+# --- Admin autocomplete ----------------------------------------------------------------
+
+
+def test_autocomplete_with_a_nul_character_answers_cleanly(client):
+    make_author(name="Ada Lovelace")
+    client.force_login(make_role_user("Editor"))
+    for field in ("author", "tags", "section"):
+        response = client.get(
+            "/admin/autocomplete/",
+            {"app_label": "articles", "model_name": "article", "field_name": field, "term": "\x00"},
+        )
+        assert response.status_code == 200, field
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "articles", "model_name": "article", "field_name": "author", "term": "Ada"},
+    )
+    assert [row["text"] for row in response.json()["results"]] == ["Ada Lovelace"]
+
+
+def test_autocomplete_is_still_refused_to_staff_outside_the_newsroom(client):
+    client.force_login(make_user(staff=True))
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "articles", "model_name": "article", "field_name": "author", "term": ""},
+    )
+    assert response.status_code == 403
+
+
+# --- Caching ---------------------------------------------------------------------------
+
+
+def test_redirects_a_signed_in_user_gets_are_never_stored_by_shared_caches(client):
+    article = make_article()
+    client.force_login(make_role_user("Editor", author=make_author()))
+    # Django's add-a-slash redirect is made by a middleware, outside the views.
+    for url in (f"/articles/{article.slug}", "/admin", f"/preview/articles/{article.pk}"):
+        response = client.get(url)
+        assert response.status_code == 301, url
+        cache_control = response.get("Cache-Control", "")
+        assert "private" in cache_control and "no-store" in cache_control, url
+
+
+# --- Odd dates in the admin --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "day", "time"),
+    [("Asia/Tokyo", "01/01/0001", "00:00:00"), ("America/New_York", "31/12/9999", "23:59:59")],
+)
+def test_publication_time_at_the_edge_of_the_calendar_is_a_form_error(
+    client, settings, time_zone, day, time
+):
+    # DJANGO_TIME_ZONE may be anything; there, these local times fall outside PostgreSQL's.
+    settings.TIME_ZONE = time_zone
+    article = make_article(status=Article.Status.DRAFT)
+    client.force_login(make_role_user("Editor", author=make_author()))
+    for field in ("published_at", "expires_at"):
+        data = change_form(client, article, **{f"{field}_0": day, f"{field}_1": time})
+        response = client.post(change_url(article), data)
+        assert response.status_code == 200, field
+        assert "between the years" in " ".join(error_texts(response.content)), field
