@@ -256,6 +256,12 @@ class ArticleAdmin(admin.ModelAdmin):
         services.record(obj, by=request.user, action=ArticleEvent.Action.DELETED)
         super().delete_model(request, obj)
 
+    def delete_queryset(self, request, queryset):
+        # "Delete selected" in the list deletes in bulk: the trail must record each one too.
+        for article in queryset:
+            services.record(article, by=request.user, action=ArticleEvent.Action.DELETED)
+        super().delete_queryset(request, queryset)
+
     # The change page -----------------------------------------------------------------
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -17,6 +17,9 @@ def https_by_default(db_field, **kwargs):
 
 class AuthorAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
     stored_image_fields = ("photo",)
+    # The profile as it was when the form opened: a save over a newer one is refused, so a
+    # writer and an admin editing the same profile never silently overwrite each other.
+    expected_updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Author
@@ -35,6 +38,30 @@ class AuthorAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
             "website_url",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.updated_at:
+            self.fields["expected_updated_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            current = (
+                Author.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("updated_at", flat=True)
+                .first()
+            )
+            if current and cleaned.get("expected_updated_at") != current.isoformat():
+                raise forms.ValidationError(
+                    "Someone else saved this profile while you were editing it, so your "
+                    "changes have NOT been saved (nothing was overwritten). Your text is still "
+                    "in the form below: copy what you need, open the profile again and "
+                    "reapply your changes there.",
+                    code="conflict",
+                )
+        return cleaned
+
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
@@ -49,7 +76,10 @@ class AuthorAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "job_title", "experience", "is_active", "user"]}),
         ("Photo", {"fields": ["photo", "photo_preview"]}),
-        ("Profile", {"fields": ["bio", "linkedin_url", "x_url", "website_url"]}),
+        (
+            "Profile",
+            {"fields": ["bio", "linkedin_url", "x_url", "website_url", "expected_updated_at"]},
+        ),
     ]
 
     def get_queryset(self, request):

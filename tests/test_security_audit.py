@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from articles.models import Article
+from articles.models import Article, ArticleEvent
 from authors.models import Author
 from tests.articles.admin_forms import error_texts, rendered_form_data
 from tests.factories import (
@@ -244,3 +244,56 @@ def test_publication_time_at_the_edge_of_the_calendar_is_a_form_error(
         response = client.post(change_url(article), data)
         assert response.status_code == 200, field
         assert "between the years" in " ".join(error_texts(response.content)), field
+
+
+# --- Audit trail ---------------------------------------------------------------------------
+
+
+def test_bulk_delete_from_the_list_is_recorded_in_the_audit_trail(client):
+    first, second = make_article(title="First to go"), make_article(title="Second to go")
+    editor = make_role_user("Editor", author=make_author())
+    client.force_login(editor)
+    response = client.post(
+        "/admin/articles/article/",
+        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Article.objects.filter(pk__in=[first.pk, second.pk]).exists()
+    deleted = ArticleEvent.objects.filter(action=ArticleEvent.Action.DELETED, actor=editor)
+    assert sorted(deleted.values_list("article_title", flat=True)) == [
+        "First to go",
+        "Second to go",
+    ]
+
+
+# --- Lost work on author profiles ----------------------------------------------------------
+
+
+def test_second_save_of_a_stale_author_profile_is_refused(client):
+    author = make_author(name="Ada", bio="<p>First bio.</p>")
+    writer = make_role_user("Writer", author=author)
+    url = f"/admin/authors/author/{author.pk}/change/"
+    client.force_login(writer)
+    writers_form = rendered_form_data(client.get(url).content)
+
+    # An admin saves the profile while the writer's form is open.
+    client.force_login(make_role_user("Admin"))
+    admin_form = rendered_form_data(client.get(url).content)
+    admin_form.update(bio="<p>The admin's new bio.</p>")
+    assert client.post(url, admin_form).status_code == 302
+
+    client.force_login(writer)
+    writers_form.update(job_title="Chief explainer")
+    response = client.post(url, writers_form)
+    assert response.status_code == 200
+    assert "NOT been saved" in " ".join(error_texts(response.content))
+    author.refresh_from_db()
+    assert author.bio == "<p>The admin's new bio.</p>"
+    assert author.job_title != "Chief explainer"
+
+    # Reopened, the writer's change goes through.
+    fresh = rendered_form_data(client.get(url).content)
+    fresh.update(job_title="Chief explainer")
+    assert client.post(url, fresh).status_code == 302
+    author.refresh_from_db()
+    assert (author.job_title, author.bio) == ("Chief explainer", "<p>The admin's new bio.</p>")
