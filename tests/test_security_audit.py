@@ -297,3 +297,21 @@ def test_second_save_of_a_stale_author_profile_is_refused(client):
     assert client.post(url, fresh).status_code == 302
     author.refresh_from_db()
     assert (author.job_title, author.bio) == ("Chief explainer", "<p>The admin's new bio.</p>")
+
+
+# --- Script injection through the editor's upload callback -----------------------------------
+
+
+def test_upload_callback_number_cannot_inject_script(client, media_in_tmp):
+    client.force_login(make_user(superuser=True))
+    payload = "1);alert(document.cookie);//"
+    response = client.post(
+        f"/ckeditor/upload/?CKEditorFuncNum={payload}", {"upload": image_upload("a.png")}
+    )
+    assert response.status_code == 400
+    assert b"alert(document.cookie)" not in response.content
+    assert _stored_files(media_in_tmp) == []
+    # The real editor sends a number, and gets its callback.
+    response = client.post("/ckeditor/upload/?CKEditorFuncNum=7", {"upload": image_upload("a.png")})
+    assert response.status_code == 200
+    assert b"callFunction(7, '/media/" in response.content
