@@ -176,7 +176,10 @@ def note_slug_change(article, old_slug: str) -> None:
     """Keep a published article's old URL answering with a redirect to the new one."""
     if not old_slug or old_slug == article.slug:
         return
-    SlugRedirect.objects.filter(old_slug=article.slug).delete()
+    # Only this article's own former address is dropped (it is its address again).  Another
+    # article's redirect stays: the article page answers a slug before any redirect, so a
+    # draft taking over an old slug must not break a live article's old links meanwhile.
+    SlugRedirect.objects.filter(old_slug=article.slug, article=article).delete()
     if article.published_at is not None and article.status in (
         Article.Status.PUBLISHED,
         Article.Status.UNPUBLISHED,

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from articles import services
 from articles.models import Article, ArticleEvent
 from authors.models import Author
 from tests.articles.admin_forms import error_texts, rendered_form_data
@@ -82,6 +83,11 @@ def test_view_on_site_shortcut_does_not_reveal_someone_elses_draft_slug(client):
     response = client.get(f"/admin/r/{ct.pk}/{other.pk}/")
     assert "secret-merger-draft" not in response.get("Location", "")
     assert response.status_code == 404
+    for odd in ("abc", "99999999999999999999", "%00"):
+        assert client.get(f"/admin/r/{ct.pk}/{odd}/").status_code == 404
+    # A published article, or the writer's own draft, still opens on the site.
+    live = make_article()
+    assert client.get(f"/admin/r/{ct.pk}/{live.pk}/")["Location"].endswith(f"/{live.slug}/")
 
 
 # --- 3. Feeds survive odd characters ----------------------------------------------------
@@ -315,3 +321,21 @@ def test_upload_callback_number_cannot_inject_script(client, media_in_tmp):
     response = client.post("/ckeditor/upload/?CKEditorFuncNum=7", {"upload": image_upload("a.png")})
     assert response.status_code == 200
     assert b"callFunction(7, '/media/" in response.content
+
+
+# --- Old-slug redirects ----------------------------------------------------------------------
+
+
+def test_a_writers_draft_taking_an_old_slug_does_not_break_a_live_articles_redirect(client):
+    live = make_article(slug="battery-explainer")
+    services.note_slug_change(live, "old-battery-url")  # an editor renamed it earlier
+    wendy = make_author()
+    draft = make_article(status=Article.Status.DRAFT, author=wendy, slug="wendys-draft")
+    client.force_login(make_role_user("Writer", author=wendy))
+    data = change_form(client, draft, slug="old-battery-url")
+    assert client.post(change_url(draft), data).status_code == 302
+
+    client.logout()
+    response = client.get("/articles/old-battery-url/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/battery-explainer/"
