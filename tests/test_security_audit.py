@@ -46,7 +46,7 @@ def bomb_png(width=20000, height=20000) -> SimpleUploadedFile:
     return SimpleUploadedFile("bomb.png", bytes(data), content_type="image/png")
 
 
-# --- 1. The editor upload endpoint cannot be reached around its checks ---------------
+# --- The editor upload endpoint cannot be reached around its checks ---------------
 
 
 def test_editor_upload_under_another_path_does_not_skip_the_checks(client, media_in_tmp):
@@ -73,7 +73,7 @@ def test_upload_of_an_image_just_under_pillows_bomb_limit_is_refused_too(client,
     assert "pixels" in response.json()["error"]["message"]
 
 
-# --- 2. View on site does not reveal a draft's address ---------------------------------
+# --- View on site does not reveal a draft's address ---------------------------------
 
 
 def test_view_on_site_shortcut_does_not_reveal_someone_elses_draft_slug(client):
@@ -90,7 +90,7 @@ def test_view_on_site_shortcut_does_not_reveal_someone_elses_draft_slug(client):
     assert client.get(f"/admin/r/{ct.pk}/{live.pk}/")["Location"].endswith(f"/{live.slug}/")
 
 
-# --- 3. Feeds survive odd characters ----------------------------------------------------
+# --- Feeds survive odd characters ----------------------------------------------------
 
 
 def test_feeds_and_news_sitemap_survive_a_control_character_in_a_headline(client):
@@ -106,7 +106,7 @@ def test_feeds_and_news_sitemap_survive_a_control_character_in_a_headline(client
         assert b"Chipsexplained" in response.content, url
 
 
-# --- 4. Share link admin with odd input -----------------------------------------------
+# --- Share link admin with odd input -----------------------------------------------
 
 
 def test_revoking_with_a_malformed_link_id_is_not_a_server_error(client):
@@ -116,15 +116,7 @@ def test_revoking_with_a_malformed_link_id_is_not_a_server_error(client):
     assert response.status_code in (400, 404)
 
 
-def test_huge_ids_answer_404(client):
-    client.force_login(make_role_user("Editor"))
-    for url in (
-        "/preview/articles/99999999999999999999/",
-        "/admin/articles/article/99999999999999999999/revisions/",
-        "/admin/articles/article/99999999999999999999/share/",
-        "/admin/articles/article/99999999999999999999/change/",
-    ):
-        assert client.get(url).status_code in (302, 404), url
+# --- Images too big to decode, or broken ------------------------------------------------
 
 
 def many_frame_gif(frames=60, size=(1200, 1200)) -> SimpleUploadedFile:
