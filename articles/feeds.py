@@ -123,8 +123,11 @@ class ScopedFeed(ArticleFeed):
     items_filter = ""
     description_template = ""
 
+    def scope_queryset(self):
+        return self.model.objects.all()
+
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        return get_object_or_404(self.scope_queryset(), slug=slug)
 
     def title(self, obj=None):
         return f"{obj.name} — {settings.SITE_NAME}"
@@ -166,6 +169,9 @@ class TagFeed(ScopedFeed):
     model = Tag
     items_filter = "tags"
     description_template = "Explainers tagged {name}."
+
+    def scope_queryset(self):
+        return Tag.objects.public()  # like the tag page: unknown until a tagged story is live
 
 
 class TagAtomFeed(AtomMixin, TagFeed):

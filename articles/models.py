@@ -27,9 +27,25 @@ class Section(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
 
+class TagQuerySet(models.QuerySet):
+    def public(self):
+        """Tags on at least one published article.
+
+        A tag is often made for one story ("Project Orion"); until that story is live, its
+        page and feed answer like an unknown URL, so the tag's name cannot leak it.
+        """
+        return self.filter(
+            pk__in=Article.tags.through.objects.filter(
+                article__in=Article.objects.published()
+            ).values("tag_id")
+        )
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
