@@ -49,3 +49,23 @@ def test_a_few_typos_do_not_lock_anyone_out(client, throttled):
     for _ in range(2):
         _log_in(client, "desk", "typo")
     assert _log_in(client, "desk", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_one_readers_guesses_do_not_lock_out_another(client, throttled):
+    throttled.TRUSTED_PROXY_COUNT = 1
+    make_user("desk", staff=True, password=PASSWORD)
+    for _ in range(3):
+        client.post(
+            "/admin/login/",
+            {"username": "desk", "password": "wrong-guess-123"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    colleague = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "desk", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert colleague.status_code == 302
