@@ -57,7 +57,6 @@ class ArticleFeed(Feed):
     """The site-wide RSS feed; subclasses narrow ``items`` and rename the feed."""
 
     feed_type = XmlSafeRssFeed
-    description_template = None
 
     def title(self, obj=None):
         return settings.SITE_NAME
@@ -121,7 +120,8 @@ class ScopedFeed(ArticleFeed):
 
     model = None
     items_filter = ""
-    description_template = ""
+    # Not Feed.description_template: Django loads that name as an item template.
+    scope_description = ""
 
     def scope_queryset(self):
         return self.model.objects.all()
@@ -136,7 +136,7 @@ class ScopedFeed(ArticleFeed):
         return obj.get_absolute_url()
 
     def description(self, obj=None):
-        return self.description_template.format(name=obj.name)
+        return self.scope_description.format(name=obj.name)
 
     def items(self, obj=None):
         return feed_items(**{self.items_filter: obj})
@@ -145,7 +145,7 @@ class ScopedFeed(ArticleFeed):
 class AuthorFeed(ScopedFeed):
     model = Author
     items_filter = "author"
-    description_template = "Explainers by {name}."
+    scope_description = "Explainers by {name}."
 
 
 class AuthorAtomFeed(AtomMixin, AuthorFeed):
@@ -155,7 +155,7 @@ class AuthorAtomFeed(AtomMixin, AuthorFeed):
 class SectionFeed(ScopedFeed):
     model = Section
     items_filter = "section"
-    description_template = "Explainers in {name}."
+    scope_description = "Explainers in {name}."
 
     def description(self, obj=None):
         return obj.description or super().description(obj)
@@ -168,7 +168,7 @@ class SectionAtomFeed(AtomMixin, SectionFeed):
 class TagFeed(ScopedFeed):
     model = Tag
     items_filter = "tags"
-    description_template = "Explainers tagged {name}."
+    scope_description = "Explainers tagged {name}."
 
     def scope_queryset(self):
         return Tag.objects.public()  # like the tag page: unknown until a tagged story is live

@@ -71,9 +71,16 @@ def _frames(image):
 
 
 class MetadataStrippingStorage(FileSystemStorage):
-    """FileSystemStorage whose saved images have had their metadata removed."""
+    """FileSystemStorage whose saved images have had their metadata removed.
+
+    Content marked ``metadata_free`` (renditions Pillow has just drawn from an already
+    stripped original, articles/images.py) is stored as is: re-encoding it would only cost
+    time and quality.
+    """
 
     def _save(self, name, content):
+        if getattr(content, "metadata_free", False):
+            return super()._save(name, content)
         if hasattr(content, "seek"):
             content.seek(0)
         data = content.read()
