@@ -20,9 +20,7 @@ def view_on_site(request, content_type_id, object_id):
     content_type = ContentType.objects.filter(pk=content_type_id).first()
     if content_type is not None and content_type.model_class() is Article:
         article = Article.objects.filter(pk=object_id).first() if object_id.isdigit() else None
-        if article is None or not (
-            article.is_published or permissions.can_preview(request.user, article)
-        ):
+        if article is None or not permissions.can_view(request.user, article):
             raise Http404("No article with that id that you may see.")
     return shortcut(request, content_type_id, object_id)
 

@@ -16,6 +16,11 @@ def _is_staff(user) -> bool:
     return bool(user and user.is_active and user.is_staff)
 
 
+def is_newsroom(user) -> bool:
+    """Active staff who work on articles: the only people who may see any unpublished one."""
+    return _is_staff(user) and user.has_perm("articles.change_article")
+
+
 def can_edit_any(user) -> bool:
     return _is_staff(user) and user.has_perm("articles.edit_any_article")
 
@@ -30,7 +35,7 @@ def is_own(user, article) -> bool:
 
 
 def can_edit(user, article) -> bool:
-    if not (_is_staff(user) and user.has_perm("articles.change_article")):
+    if not is_newsroom(user):
         return False
     if can_edit_any(user):
         return True
@@ -41,7 +46,12 @@ def can_preview(user, article) -> bool:
     """Staff may see an unpublished article they may edit; writers always see their own."""
     if can_edit(user, article):
         return True
-    return _is_staff(user) and user.has_perm("articles.change_article") and is_own(user, article)
+    return is_newsroom(user) and is_own(user, article)
+
+
+def can_view(user, article) -> bool:
+    """May open the article's page: readers once it is live, the newsroom as for previews."""
+    return article.is_published or can_preview(user, article)
 
 
 def can_submit(user, article) -> bool:
@@ -58,7 +68,7 @@ def can_delete(user, article) -> bool:
 
 def previewable_q(user) -> Q:
     """Filter for the unpublished articles this user may look at on the site."""
-    if not (_is_staff(user) and user.has_perm("articles.change_article")):
+    if not is_newsroom(user):
         return Q(pk__in=[])
     if can_edit_any(user):
         # Not Q(): an empty Q vanishes when OR-ed with another condition.

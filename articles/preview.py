@@ -8,19 +8,11 @@ are never stored by a shared cache.
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from articles import permissions, services
 from articles.models import Article
 from articles.views import ArticleDetailView, article_page_queryset
-
-
-def _keep_private(response):
-    response.private = True
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True, no_store=True)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+from smartchunks.middleware import keep_private
 
 
 class StaffPreviewView(ArticleDetailView):
@@ -38,7 +30,7 @@ class StaffPreviewView(ArticleDetailView):
         return super().get_context_data(preview=True, **kwargs)
 
     def render_to_response(self, context, **kwargs):
-        return _keep_private(super().render_to_response(context, **kwargs))
+        return keep_private(super().render_to_response(context, **kwargs))
 
 
 class SharedPreviewView(ArticleDetailView):
@@ -52,7 +44,7 @@ class SharedPreviewView(ArticleDetailView):
             response = TemplateResponse(
                 request, "articles/share_unavailable.html", {"link": link}, status=410
             )
-            return _keep_private(response)
+            return keep_private(response)
         self.share_link = link
         return super().get(request, *args, **kwargs)
 
@@ -63,4 +55,4 @@ class SharedPreviewView(ArticleDetailView):
         return super().get_context_data(share_link=self.share_link, **kwargs)
 
     def render_to_response(self, context, **kwargs):
-        return _keep_private(super().render_to_response(context, **kwargs))
+        return keep_private(super().render_to_response(context, **kwargs))

@@ -5,6 +5,7 @@ from django.views.generic import DetailView, ListView
 
 from articles import permissions, reading, search
 from articles.models import Article, FaqEntry, Section, SlugRedirect, Source, Tag, TldrBullet
+from smartchunks.middleware import keep_private
 
 ARTICLES_PER_PAGE = 10
 
@@ -59,20 +60,13 @@ def article_page_queryset(base):
     )
 
 
-def can_see_unpublished(user) -> bool:
-    return user.is_active and user.is_staff and user.has_perm("articles.change_article")
-
-
 def _old_slug_redirect(request, slug):
     """A published article's former URL answers 301; anything else stays a plain 404."""
     redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
     if redirect is None:
         return None
-    target = redirect.article
-    if target.is_published or (
-        can_see_unpublished(request.user) and permissions.can_preview(request.user, target)
-    ):
-        return HttpResponsePermanentRedirect(target.get_absolute_url())
+    if permissions.can_view(request.user, redirect.article):
+        return HttpResponsePermanentRedirect(redirect.article.get_absolute_url())
     return None
 
 
@@ -83,7 +77,7 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         base = Article.objects.published()
         user = self.request.user
-        if can_see_unpublished(user):
+        if permissions.is_newsroom(user):
             # Staff see unpublished articles only where they may edit (writers: their own).
             base = Article.objects.filter(
                 Q(pk__in=base.values("pk")) | permissions.previewable_q(user)
@@ -107,9 +101,7 @@ class ArticleDetailView(DetailView):
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         if not self.object.is_published:
-            # A staff member looking at a draft: never cached, never indexed.
-            response.private = True
-            response["X-Robots-Tag"] = "noindex, nofollow"
+            keep_private(response)  # a staff member looking at a draft
         return response
 
 

@@ -1,7 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
-from articles.models import Article
 from articles.views import PublishedArticleListMixin
 from authors.models import Author
 
@@ -13,7 +12,7 @@ class AuthorView(PublishedArticleListMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return Article.objects.published().for_listing().filter(author=self.author)
+        return super().get_queryset().filter(author=self.author)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

@@ -3,6 +3,17 @@
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
+def keep_private(response):
+    """Mark a response only its requester may see (drafts, previews, share links).
+
+    The middleware below turns the mark into ``private, no-store``; the robots header keeps
+    it out of search indexes should the URL ever be crawled.
+    """
+    response.private = True
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 class PrivateResponsesMiddleware:
     """Keep anything a signed-in user sees out of shared caches.
 
