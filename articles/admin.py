@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from articles import permissions, services
-from articles.forms import ArticleAdminForm, TldrInlineFormSet
+from articles.forms import ArticleAdminForm
 from articles.models import (
     Article,
     ArticleEvent,
@@ -46,7 +46,6 @@ class FollowsArticlePermissionMixin:
 
 class TldrBulletInline(FollowsArticlePermissionMixin, admin.TabularInline):
     model = TldrBullet
-    formset = TldrInlineFormSet
     fields = ["text", "position"]
     extra = 3
     max_num = 5

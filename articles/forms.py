@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from articles import checklist, permissions
-from articles.checklist import TLDR_MAX, TLDR_MIN  # noqa: F401  (kept importable from here)
 from articles.models import Article, FaqEntry, Source, TldrBullet
 
 # The submit buttons the article admin offers, by the POST name each one sends.
@@ -27,11 +26,6 @@ def workflow_action(request) -> str | None:
         if name in request.POST:
             return action
     return None
-
-
-class TldrInlineFormSet(forms.BaseInlineFormSet):
-    """TL;DR bullets.  The 3-to-5 rule is part of the checklist (articles/checklist.py),
-    which sees the TL;DR together with the rest of the article."""
 
 
 def _kept_rows(formset):

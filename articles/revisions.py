@@ -19,7 +19,8 @@ class FieldDiff:
     lines: list[tuple[str, str]]  # (kind, text); kind is "same", "added" or "removed"
 
 
-def _children(revision, model, article_id):
+def children(revision, model, article_id):
+    """The TL;DR bullets, FAQ entries or sources of one article as a revision holds them."""
     rows = [version._object_version.object for version in revision.version_set.get_for_model(model)]
     rows = [row for row in rows if str(row.article_id) == str(article_id)]
     return sorted(rows, key=lambda row: (row.position, row.pk or 0))
@@ -49,14 +50,14 @@ def snapshot(version) -> dict[str, str]:
         "Hero alt text": data.get("hero_alt", ""),
         "Hero credit": data.get("hero_credit", ""),
         "Body": _html_lines(data.get("body", "")),
-        "TL;DR": "\n".join(b.text for b in _children(revision, TldrBullet, article_id)),
+        "TL;DR": "\n".join(b.text for b in children(revision, TldrBullet, article_id)),
         "FAQ": "\n".join(
             f"Q: {entry.question}\nA: {_html_lines(entry.answer)}"
-            for entry in _children(revision, FaqEntry, article_id)
+            for entry in children(revision, FaqEntry, article_id)
         ),
         "Sources": "\n".join(
             f"{source.name} — {source.url}" + (f" ({source.note})" if source.note else "")
-            for source in _children(revision, Source, article_id)
+            for source in children(revision, Source, article_id)
         ),
         "Meta description": data.get("meta_description", ""),
         "Status": str(data.get("status", "")),

@@ -9,7 +9,7 @@ import re
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db.models import F, OuterRef, Subquery, TextField, Value
+from django.db.models import F, Func, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -50,8 +50,6 @@ def refresh_search_vector(article_id: int) -> None:
 
 
 def _strip_tags_expr(expression):
-    from django.db.models import Func
-
     return Func(
         expression,
         Value("<[^>]+>"),
@@ -63,8 +61,6 @@ def _strip_tags_expr(expression):
 
 
 def _strip_tags(field_name):
-    from django.db.models import F
-
     return _strip_tags_expr(F(field_name))
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import checklist, permissions
+from articles import checklist, permissions, revisions
 from articles.models import (
     Article,
     ArticleEvent,
@@ -228,10 +228,7 @@ def restore_revision(article, version: Version, *, by) -> Article:
             current.tags.set(Tag.objects.filter(pk__in=[int(pk) for pk in data["tags"]]))
         for model in CHILD_MODELS:
             model.objects.filter(article=current).delete()
-            for child_version in version.revision.version_set.get_for_model(model):
-                child = child_version._object_version.object
-                if child.article_id != current.pk:
-                    continue
+            for child in revisions.children(version.revision, model, current.pk):
                 child.pk = None
                 child.save()
         if current.status == Article.Status.PUBLISHED:

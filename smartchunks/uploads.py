@@ -14,7 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+IMAGE_SUFFIXES = {*ALLOWED_IMAGE_FORMATS.values(), ".jpeg"}
 
 
 def random_name(filename: str) -> str:
