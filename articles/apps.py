@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 def _restore_missing_roles(sender, apps=None, **kwargs):
     from django.apps import apps as global_apps
 
-    from articles.roles import ensure_groups
+    from articles.workflow.roles import ensure_groups
 
     ensure_groups(apps or global_apps, only_missing=True)
 

@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from smartchunks.richtext import CleanRichTextField, CleanRichTextUploadingField
-from smartchunks.uploads import hero_upload_to, validate_image_file
-from smartchunks.validators import http_url_validator
+from smartchunks.media.images import StoredImageField, hero_upload_to, validate_image_file
+from smartchunks.media.richtext import CleanRichTextField, CleanRichTextUploadingField
+from smartchunks.media.web_addresses import WebAddressField
 
 
 class Section(models.Model):
@@ -96,13 +96,13 @@ class Article(models.Model):
         "authors.Author",
         on_delete=models.PROTECT,
         related_name="articles",
-        help_text="An author with articles cannot be deleted.",
+        help_text="The byline. Only active authors can be chosen.",
     )
     section = models.ForeignKey(
         Section, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
-    hero_image = models.ImageField(
+    hero_image = StoredImageField(
         upload_to=hero_upload_to,
         blank=True,
         width_field="hero_width",
@@ -144,11 +144,11 @@ class Article(models.Model):
     expires_at = models.DateTimeField(
         "expiry", null=True, blank=True, help_text="Optional: off the site again after this."
     )
-    updated_at = models.DateTimeField(
-        "updated",
+    public_updated_at = models.DateTimeField(
+        "updated (shown to readers)",
         null=True,
         blank=True,
-        help_text="Set when the article is edited after publishing; shown as “Updated …”.",
+        help_text="Set when a live article is edited; readers see “Updated …” after this time.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -220,7 +220,8 @@ class Article(models.Model):
 
     @property
     def show_updated(self) -> bool:
-        return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
+        """Whether readers are told the article was updated: an edit after it went live."""
+        return bool(self.public_updated_at and self.published_at and self.public_updated_at > self.published_at)
 
 
 class OrderedChild(models.Model):
@@ -258,11 +259,8 @@ class FaqEntry(OrderedChild):
 class Source(OrderedChild):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
     name = models.CharField(max_length=120, help_text="The outlet, e.g. Fortune")
-    url = models.URLField("URL", max_length=500, validators=[http_url_validator])
+    url = WebAddressField("URL", max_length=500)
     note = models.CharField(max_length=200, blank=True)
-
-    class Meta(OrderedChild.Meta):
-        pass
 
     def __str__(self):
         return self.name

@@ -1,72 +1,14 @@
-from django import forms
 from django.contrib import admin
-from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 
-from articles.forms import StoredImagesNotRecheckedMixin
+from authors.forms import AuthorAdminForm
 from authors.models import Author
-
-
-def https_by_default(db_field, **kwargs):
-    """A bare "linkedin.com/in/…" becomes https:// (Django 6's default, chosen now)."""
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
-
-
-class AuthorAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
-    stored_image_fields = ("photo",)
-    # The profile as it was when the form opened: a save over a newer one is refused, so a
-    # writer and an admin editing the same profile never silently overwrite each other.
-    expected_updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Author
-        formfield_callback = https_by_default
-        fields = [
-            "name",
-            "slug",
-            "job_title",
-            "experience",
-            "is_active",
-            "user",
-            "photo",
-            "bio",
-            "linkedin_url",
-            "x_url",
-            "website_url",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.updated_at:
-            self.fields["expected_updated_at"].initial = self.instance.updated_at.isoformat()
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            current = (
-                Author.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("updated_at", flat=True)
-                .first()
-            )
-            if current and cleaned.get("expected_updated_at") != current.isoformat():
-                raise forms.ValidationError(
-                    "Someone else saved this profile while you were editing it, so your "
-                    "changes have NOT been saved (nothing was overwritten). Your text is still "
-                    "in the form below: copy what you need, open the profile again and "
-                    "reapply your changes there.",
-                    code="conflict",
-                )
-        return cleaned
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
     form = AuthorAdminForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "photo_thumbnail", "job_title", "article_count", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "job_title"]
@@ -87,6 +29,14 @@ class AuthorAdmin(admin.ModelAdmin):
         return (
             super().get_queryset(request).annotate(num_articles=Count("articles")).order_by("name")
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "author":
+            # Picking a byline (the article form's autocomplete): inactive authors keep
+            # their articles but are not offered for new bylines.
+            queryset = queryset.active()
+        return queryset, may_have_duplicates
 
     # Writers and editors may edit their own profile only; admins (who may add authors)
     # manage every profile and which login account writes as which author.

@@ -2,9 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from smartchunks.richtext import CleanRichTextField
-from smartchunks.uploads import author_photo_upload_to, validate_image_file
-from smartchunks.validators import http_url_validator
+from smartchunks.media.images import (
+    StoredImageField,
+    author_photo_upload_to,
+    validate_image_file,
+)
+from smartchunks.media.richtext import CleanRichTextField
+from smartchunks.media.web_addresses import WebAddressField
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -15,7 +19,7 @@ class AuthorQuerySet(models.QuerySet):
 class Author(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True, help_text="Used in the author page URL.")
-    photo = models.ImageField(
+    photo = StoredImageField(
         upload_to=author_photo_upload_to,
         blank=True,
         width_field="photo_width",
@@ -30,9 +34,9 @@ class Author(models.Model):
         max_length=120, blank=True, help_text="e.g. 12+ years in editorial"
     )
     bio = CleanRichTextField(config_name="simple", blank=True)
-    linkedin_url = models.URLField("LinkedIn URL", blank=True, validators=[http_url_validator])
-    x_url = models.URLField("X URL", blank=True, validators=[http_url_validator])
-    website_url = models.URLField("Website", blank=True, validators=[http_url_validator])
+    linkedin_url = WebAddressField("LinkedIn URL", blank=True)
+    x_url = WebAddressField("X URL", blank=True)
+    website_url = WebAddressField("Website", blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -56,7 +60,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("authors:detail", kwargs={"slug": self.slug})
+        return reverse("articles:author", kwargs={"slug": self.slug})
 
     @property
     def title_line(self) -> str:

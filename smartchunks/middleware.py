@@ -3,23 +3,14 @@
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
-def keep_private(response):
-    """Mark a response only its requester may see (drafts, previews, share links).
-
-    The middleware below turns the mark into ``private, no-store``; the robots header keeps
-    it out of search indexes should the URL ever be crawled.
-    """
-    response.private = True
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 class PrivateResponsesMiddleware:
     """Keep anything a signed-in user sees out of shared caches.
 
     Staff see drafts, previews and the admin; none of that may be stored by a proxy or CDN
     and served to someone else.  Anonymous pages get a short public lifetime with
-    revalidation, so an unpublished article leaves caches at once.
+    revalidation, so an unpublished article leaves caches at once.  Views that show
+    unpublished work to anonymous visitors (share links) mark their responses themselves
+    (articles/reader/privacy.py).
     """
 
     def __init__(self, get_response):
@@ -31,7 +22,7 @@ class PrivateResponsesMiddleware:
         is_private = (user is not None and user.is_authenticated) or request.path.startswith(
             "/admin/"
         )
-        if is_private or getattr(response, "private", False):
+        if is_private:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         elif request.method in ("GET", "HEAD") and not response.has_header("Cache-Control"):

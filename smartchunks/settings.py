@@ -118,6 +118,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "smartchunks.context_processors.site",
             ],
+            # The reader's template tags live with the reader package, not in an app's
+            # templatetags/ folder (articles/reader/templatetags.py).
+            "libraries": {"reader": "articles.reader.templatetags"},
         },
     },
 ]
@@ -176,12 +179,12 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
 
 STORAGES = {
-    # Re-encodes every stored image without EXIF/GPS (smartchunks/storage.py).
-    "default": {"BACKEND": "smartchunks.storage.MetadataStrippingStorage"},
+    # Re-encodes every stored image without EXIF/GPS (smartchunks/media/storage.py).
+    "default": {"BACKEND": "smartchunks.media.storage.MetadataStrippingStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Responsive images (articles/images.py): each alias is one rendition width, made by
+# Responsive images (smartchunks/media/renditions.py): each alias is one rendition width, made by
 # easy-thumbnails once per image in WebP and in JPEG/PNG for browsers without WebP.
 THUMBNAIL_ALIASES = {
     "": {
@@ -218,10 +221,10 @@ CKEDITOR_ALLOW_NONIMAGE_FILES = False
 # Each user's editor uploads in their own folder (by id, not the login name, which would
 # show in public image URLs), so "browse server" lists only their own pictures.
 CKEDITOR_RESTRICT_BY_USER = "pk"
-CKEDITOR_FILENAME_GENERATOR = "smartchunks.uploads.ckeditor_filename"
+CKEDITOR_FILENAME_GENERATOR = "smartchunks.media.images.ckeditor_filename"
 CKEDITOR_BROWSE_SHOW_DIRS = False
 CKEDITOR_CONFIGS = {
-    # The toolbar matches the nh3 allowlist in smartchunks/richtext.py: what the
+    # The toolbar matches the nh3 allowlist in smartchunks/media/richtext.py: what the
     # editor can make is exactly what survives cleaning.
     "default": {
         "toolbar": "SmartChunks",
@@ -252,6 +255,11 @@ CKEDITOR_CONFIGS = {
 }
 
 SITE_NAME = os.environ.get("SITE_NAME", "Smart Chunks")
+# The one-line description pages, feeds and share cards fall back to.
+SITE_DESCRIPTION = os.environ.get(
+    "SITE_DESCRIPTION",
+    "Short, structured explainers: the TL;DR first, then the detail, with sources.",
+)
 SITE_LANGUAGE = "en"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -289,7 +297,7 @@ CONTENT_SECURITY_POLICY = {
 SILENCED_SYSTEM_CHECKS = [
     # django-ckeditor bundles CKEditor 4.22.1, which upstream no longer supports. The
     # product owner fixed django-ckeditor as the editor; every rich-text value is cleaned
-    # with nh3 on save (smartchunks/richtext.py), so what the editor emits never reaches
+    # with nh3 on save (smartchunks/media/richtext.py), so what the editor emits never reaches
     # readers unfiltered.
     "ckeditor.W001",
 ]

@@ -4,10 +4,10 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from articles.admin_shortcuts import NulSafeAutocompleteJsonView, view_on_site
-from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
-from articles.uploads import ckeditor_browse, ckeditor_upload
+from articles.admin.shortcuts import NulSafeAutocompleteJsonView, view_on_site
+from articles.reader.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from smartchunks.health import healthz
+from smartchunks.media.editor_uploads import ckeditor_browse, ckeditor_upload
 
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
@@ -45,8 +45,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
-    path("", include("authors.urls")),
-    path("", include("articles.urls")),
+    path("", include("articles.reader.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup
 from django.test import Client
 from django.utils import timezone
 
-from articles import services
 from articles.models import Article, FaqEntry, Source, TldrBullet
+from articles.workflow import services
 from tests.factories import (
     image_upload,
     make_article,
@@ -149,7 +149,7 @@ def site(db):
     services.note_slug_change(unpublished, old_slug)
     services.unpublish(unpublished, by=editor)
     for article in (public, *hidden.values()):
-        from articles.search import refresh_search_vector
+        from articles.workflow.search_index import refresh_search_vector
 
         refresh_search_vector(article.pk)
     return {"public": public, "hidden": hidden, "old_slug": old_slug}

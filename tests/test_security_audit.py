@@ -10,8 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from articles import services
 from articles.models import Article, ArticleEvent
+from articles.workflow import services
 from authors.models import Author
 from tests.articles.admin_forms import error_texts, rendered_form_data
 from tests.factories import (

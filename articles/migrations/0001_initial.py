@@ -4,8 +4,8 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.core.validators
 import django.db.models.deletion
-import smartchunks.richtext
-import smartchunks.uploads
+import smartchunks.media.richtext
+import smartchunks.media.images
 from django.conf import settings
 from django.db import migrations, models
 
@@ -50,8 +50,8 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='headline')),
                 ('slug', models.SlugField(help_text="The article's URL: /articles/<slug>/", max_length=200, unique=True)),
                 ('standfirst', models.CharField(blank=True, help_text='One sentence shown under the headline.', max_length=300)),
-                ('body', smartchunks.richtext.CleanRichTextUploadingField(blank=True)),
-                ('hero_image', models.ImageField(blank=True, height_field='hero_height', upload_to=smartchunks.uploads.hero_upload_to, validators=[smartchunks.uploads.validate_image_file], width_field='hero_width')),
+                ('body', smartchunks.media.richtext.CleanRichTextUploadingField(blank=True)),
+                ('hero_image', models.ImageField(blank=True, height_field='hero_height', upload_to=smartchunks.media.images.hero_upload_to, validators=[smartchunks.media.images.validate_image_file], width_field='hero_width')),
                 ('hero_width', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('hero_height', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('hero_alt', models.CharField(blank=True, help_text='Describes the image for readers who cannot see it. Required with an image.', max_length=250, verbose_name='hero alt text')),
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(default=0)),
                 ('question', models.CharField(max_length=300)),
-                ('answer', smartchunks.richtext.CleanRichTextField()),
+                ('answer', smartchunks.media.richtext.CleanRichTextField()),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faq_entries', to='articles.article')),
             ],
             options={

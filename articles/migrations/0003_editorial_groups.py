@@ -1,8 +1,8 @@
-"""The newsroom roles as groups: Writer, Editor, Admin (see articles/roles.py)."""
+"""The newsroom roles as groups: Writer, Editor, Admin (see articles/workflow/roles.py)."""
 
 from django.db import migrations
 
-from articles.roles import ROLE_NAMES, ensure_groups
+from articles.workflow.roles import ROLE_NAMES, ensure_groups
 
 
 def create_groups(apps, schema_editor):

@@ -2,8 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
-import smartchunks.richtext
-import smartchunks.uploads
+import smartchunks.media.richtext
+import smartchunks.media.images
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,12 +23,12 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120)),
                 ('slug', models.SlugField(help_text='Used in the author page URL.', max_length=140, unique=True)),
-                ('photo', models.ImageField(blank=True, height_field='photo_height', help_text='Square works best; shown at 96×96 in the author box.', upload_to=smartchunks.uploads.author_photo_upload_to, validators=[smartchunks.uploads.validate_image_file], width_field='photo_width')),
+                ('photo', models.ImageField(blank=True, height_field='photo_height', help_text='Square works best; shown at 96×96 in the author box.', upload_to=smartchunks.media.images.author_photo_upload_to, validators=[smartchunks.media.images.validate_image_file], width_field='photo_width')),
                 ('photo_width', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('photo_height', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('job_title', models.CharField(blank=True, help_text='e.g. Technology editor', max_length=120)),
                 ('experience', models.CharField(blank=True, help_text='e.g. 12+ years in editorial', max_length=120)),
-                ('bio', smartchunks.richtext.CleanRichTextField(blank=True)),
+                ('bio', smartchunks.media.richtext.CleanRichTextField(blank=True)),
                 ('linkedin_url', models.URLField(blank=True, validators=[django.core.validators.URLValidator(message='Enter a web address starting with http:// or https://.', schemes=['http', 'https'])], verbose_name='LinkedIn URL')),
                 ('x_url', models.URLField(blank=True, validators=[django.core.validators.URLValidator(message='Enter a web address starting with http:// or https://.', schemes=['http', 'https'])], verbose_name='X URL')),
                 ('website_url', models.URLField(blank=True, validators=[django.core.validators.URLValidator(message='Enter a web address starting with http:// or https://.', schemes=['http', 'https'])], verbose_name='Website')),

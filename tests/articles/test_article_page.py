@@ -106,13 +106,13 @@ def test_author_box_links_to_all_their_articles_and_profiles(client, article):
 def test_updated_date_shows_only_when_edited_after_publishing(client):
     published = timezone.now() - timedelta(days=3)
     never_edited = make_article(published_at=published)
-    edited = make_article(published_at=published, updated_at=published + timedelta(days=1))
-    edited_before = make_article(published_at=published, updated_at=published - timedelta(days=1))
+    edited = make_article(published_at=published, public_updated_at=published + timedelta(days=1))
+    edited_before = make_article(published_at=published, public_updated_at=published - timedelta(days=1))
 
     assert "Updated" not in reading_order(client.get(never_edited.get_absolute_url()).content)
     assert "Updated" not in reading_order(client.get(edited_before.get_absolute_url()).content)
     text = reading_order(client.get(edited.get_absolute_url()).content)
-    assert f"Updated {_day(edited.updated_at)}" in text
+    assert f"Updated {_day(edited.public_updated_at)}" in text
 
 
 @pytest.mark.django_db

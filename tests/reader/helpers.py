@@ -5,7 +5,7 @@ from xml.etree import ElementTree
 
 from bs4 import BeautifulSoup
 
-from articles.search import refresh_search_vector
+from articles.workflow.search_index import refresh_search_vector
 
 
 def soup_of(response) -> BeautifulSoup:

@@ -28,7 +28,7 @@ def test_reading_time_counts_the_words_on_the_page(client):
 def test_updated_line_appears_only_after_a_later_edit(client):
     fresh = make_article()
     assert page(client, fresh).select_one(".byline .updated") is None
-    edited = make_article(updated_at=timezone.now())
+    edited = make_article(public_updated_at=timezone.now())
     updated = page(client, edited).select_one(".byline .updated")
     assert updated.get_text(" ", strip=True).startswith("Updated")
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles import sitemaps
 from articles.models import Article
+from articles.reader import sitemaps
 from tests.factories import make_article, make_author, make_section, make_tag
 from tests.reader.helpers import parse_xml
 
@@ -42,7 +42,7 @@ def test_sitemap_lists_public_pages_with_lastmod_and_nothing_unpublished(client)
         section=section,
         tags=[tag],
         published_at=timezone.now() - timedelta(days=3),
-        updated_at=timezone.now() - timedelta(days=1),
+        public_updated_at=timezone.now() - timedelta(days=1),
     )
     draft_only_section = make_section()
     draft = make_article(section=draft_only_section, status="draft")
@@ -52,7 +52,7 @@ def test_sitemap_lists_public_pages_with_lastmod_and_nothing_unpublished(client)
     assert f"{base}/" in urls
     assert f"{base}{public.get_absolute_url()}" in urls
     assert urls[f"{base}{public.get_absolute_url()}"] == (
-        timezone.localtime(public.updated_at).date().isoformat()
+        timezone.localtime(public.public_updated_at).date().isoformat()
     )
     for page in (author, section, tag):
         assert f"{base}{page.get_absolute_url()}" in urls

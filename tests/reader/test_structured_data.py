@@ -113,11 +113,11 @@ def test_article_without_faq_has_no_faq_page(client):
 
 def test_updated_article_reports_the_visible_update_date(client):
     article = make_article()
-    article.updated_at = article.published_at + timedelta(minutes=30)
+    article.public_updated_at = article.published_at + timedelta(minutes=30)
     article.save()
     response = client.get(article.get_absolute_url())
     news = jsonld_of_type(response, "NewsArticle")
-    assert news["dateModified"] == article.updated_at.isoformat()
+    assert news["dateModified"] == article.public_updated_at.isoformat()
     assert "Updated" in soup_of(response).select_one(".byline").get_text()
 
 

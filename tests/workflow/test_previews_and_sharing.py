@@ -8,8 +8,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from articles import services
 from articles.models import Article
+from articles.workflow import services
 from tests.factories import make_article
 from tests.workflow.conftest import change_url
 

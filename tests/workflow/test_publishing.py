@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from articles import services
-from articles.checklist import Draft, problems
 from articles.models import Article, FaqEntry, Source
+from articles.workflow import services
+from articles.workflow.checklist import Draft, problems
 from tests.articles.admin_forms import error_texts
 from tests.factories import image_upload, make_article
 from tests.workflow.conftest import change_form, change_url

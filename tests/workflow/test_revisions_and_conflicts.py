@@ -100,7 +100,7 @@ def test_old_slug_of_an_unpublished_article_is_a_plain_404(client, editor):
 
 
 def test_a_live_article_is_not_restored_to_a_revision_that_fails_the_checklist(client, editor):
-    from articles import services
+    from articles.workflow import services
 
     article = make_article(status=Article.Status.DRAFT, tldr=2, title="Two bullets")
     client.force_login(editor)
@@ -123,7 +123,7 @@ def test_writer_cannot_save_an_open_form_once_the_article_is_published(
 ):
     from django.test import Client
 
-    from articles import services
+    from articles.workflow import services
 
     article = make_article(author=writer_author, status=Article.Status.IN_REVIEW)
     writer_client = Client()
@@ -137,7 +137,7 @@ def test_writer_cannot_save_an_open_form_once_the_article_is_published(
 
 
 def test_an_open_form_goes_stale_when_someone_publishes_meanwhile(client, editor):
-    from articles import services
+    from articles.workflow import services
     from tests.factories import make_role_user
 
     article = make_article(status=Article.Status.IN_REVIEW)
@@ -152,7 +152,7 @@ def test_an_open_form_goes_stale_when_someone_publishes_meanwhile(client, editor
 
 
 def test_revisions_record_faq_and_sources_and_survive_a_deleted_tag(client, editor):
-    from articles import services
+    from articles.workflow import services
     from tests.factories import make_tag
 
     doomed = make_tag(name="Soon gone")

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from articles import demo_content
+from articles.management import demo_content
 from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
-from articles.search import refresh_search_vector
+from articles.workflow.search_index import refresh_search_vector
 from authors.models import Author
 
 

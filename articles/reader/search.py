@@ -1,70 +1,16 @@
-"""PostgreSQL full-text search over articles.
-
-The stored ``search_vector`` is rebuilt after every save, once the inlines are saved too,
-weighted headline (A) > TL;DR (B) > standfirst (C) > body and FAQ (D).
-"""
+"""Reader search: PostgreSQL full-text search over published articles, with snippets."""
 
 import html
 import re
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db.models import F, Func, OuterRef, Subquery, TextField, Value
-from django.db.models.functions import Coalesce, Concat
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, FaqEntry, TldrBullet
-
-SEARCH_CONFIG = "english"
-
-
-def _joined(model, field):
-    return Coalesce(
-        Subquery(
-            model.objects.filter(article=OuterRef("pk"))
-            .values("article")
-            .annotate(joined=StringAgg(field, delimiter=" "))
-            .values("joined")[:1],
-            output_field=TextField(),
-        ),
-        Value(""),
-        output_field=TextField(),
-    )
-
-
-def refresh_search_vector(article_id: int) -> None:
-    """Recompute one article's vector in a single UPDATE (HTML tags are not words)."""
-    Article.objects.filter(pk=article_id).update(
-        search_vector=(
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector(_joined(TldrBullet, "text"), weight="B", config=SEARCH_CONFIG)
-            + SearchVector("standfirst", weight="C", config=SEARCH_CONFIG)
-            + SearchVector(_strip_tags("body"), weight="D", config=SEARCH_CONFIG)
-            + SearchVector(_joined(FaqEntry, "question"), weight="D", config=SEARCH_CONFIG)
-            + SearchVector(
-                _strip_tags_expr(_joined(FaqEntry, "answer")), weight="D", config=SEARCH_CONFIG
-            )
-        )
-    )
-
-
-def _strip_tags_expr(expression):
-    return Func(
-        expression,
-        Value("<[^>]+>"),
-        Value(" "),
-        Value("g"),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
-
-
-def _strip_tags(field_name):
-    return _strip_tags_expr(F(field_name))
-
-
-# --- Reader search -------------------------------------------------------------------
+from articles.workflow.search_index import SEARCH_CONFIG, joined, strip_tags_sql
 
 MAX_QUERY_LENGTH = 200
 # Highlight marks that cannot occur in cleaned article text; swapped for <mark> only after
@@ -93,11 +39,11 @@ def search_articles(query: str):
     snippet_source = Concat(
         "standfirst",
         Value(" "),
-        _joined(TldrBullet, "text"),
+        joined(TldrBullet, "text"),
         Value(" "),
-        _strip_tags("body"),
+        strip_tags_sql(F("body")),
         Value(" "),
-        _joined(FaqEntry, "question"),
+        joined(FaqEntry, "question"),
         output_field=TextField(),
     )
     return (

@@ -1,6 +1,6 @@
 """The newsroom roles (Writer, Editor, Admin) as groups with model permissions.
 
-Model permissions say what a role may touch at all; articles/permissions.py narrows them per
+Model permissions say what a role may touch at all; articles/workflow/permissions.py narrows them per
 article (a writer edits only their own drafts).  Migration articles/0003 creates the groups;
 the post_migrate hook in apps.py re-creates any that are missing, e.g. after a database flush
 (transactional tests) wiped the migration's rows.

@@ -9,10 +9,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
-from articles import permissions, services
 from articles.models import Article
-from articles.views import ArticleDetailView, article_page_queryset
-from smartchunks.middleware import keep_private
+from articles.reader.privacy import keep_private
+from articles.reader.views import ArticleDetailView, article_page_queryset
+from articles.workflow import permissions, services
 
 
 class StaffPreviewView(ArticleDetailView):

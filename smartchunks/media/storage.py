@@ -74,7 +74,7 @@ class MetadataStrippingStorage(FileSystemStorage):
     """FileSystemStorage whose saved images have had their metadata removed.
 
     Content marked ``metadata_free`` (renditions Pillow has just drawn from an already
-    stripped original, articles/images.py) is stored as is: re-encoding it would only cost
+    stripped original, smartchunks/media/renditions.py) is stored as is: re-encoding it would only cost
     time and quality.
     """
 

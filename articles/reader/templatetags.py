@@ -5,9 +5,10 @@ import re
 from django import template
 from django.utils.safestring import mark_safe
 
-from articles import images, jsonld, search
-from articles.xmltext import xml_text as _xml_text
-from smartchunks.richtext import clean_html
+from articles.reader import jsonld, search
+from articles.reader.xmltext import xml_text as _xml_text
+from smartchunks.media import renditions as images
+from smartchunks.media.richtext import clean_html
 
 register = template.Library()
 
@@ -32,7 +33,7 @@ def canonical_url(context):
 
 @register.filter
 def jsonld_script(data):
-    """Structured data as a script block no value can break out of (articles/jsonld.py)."""
+    """Structured data as a script block no value can break out of (articles/reader/jsonld.py)."""
     return jsonld.script_tag(data)
 
 
@@ -47,7 +48,7 @@ def author_profile_jsonld(context, author):
 
 @register.simple_tag
 def responsive(fieldfile, kind):
-    """The renditions of an image field (articles.images.ResponsiveImage) or None."""
+    """The renditions of an image field (smartchunks.media.renditions.ResponsiveImage) or None."""
     return images.responsive_image(fieldfile, kind)
 
 

@@ -67,10 +67,10 @@ def article_graph(article, *, absolute, crumbs, hero=None) -> list[dict]:
     """NewsArticle, FAQPage (when there are FAQ entries) and BreadcrumbList for one article.
 
     ``absolute`` turns a path into an absolute URL (request.build_absolute_uri);
-    ``hero`` is the article's articles.images.ResponsiveImage, if it has one.
+    ``hero`` is the article's smartchunks.media.renditions.ResponsiveImage, if it has one.
     """
     url = absolute(article.get_absolute_url())
-    modified = article.updated_at if article.show_updated else article.published_at
+    modified = article.public_updated_at if article.show_updated else article.published_at
     news = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

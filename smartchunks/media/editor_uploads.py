@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from smartchunks.uploads import checked_image_format, name_by_format
+from smartchunks.media.images import checked_image_format, name_by_format
 
 _store_upload = ImageUploadView.as_view()
 _CALLBACK_NUMBER = re.compile(r"[0-9]{1,10}")

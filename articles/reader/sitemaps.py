@@ -28,7 +28,7 @@ NEWS_LIMIT = 1000
 
 def _last_change():
     """When a published article last changed in a way readers see."""
-    return Greatest("published_at", Coalesce("updated_at", "published_at"))
+    return Greatest("published_at", Coalesce("public_updated_at", "published_at"))
 
 
 class ArticleSitemap(Sitemap):
@@ -38,7 +38,7 @@ class ArticleSitemap(Sitemap):
         return (
             Article.objects.published()
             .annotate(last_change=_last_change())
-            .only("slug", "published_at", "updated_at")
+            .only("slug", "published_at", "public_updated_at")
             .order_by("-published_at", "-id")
         )
 

@@ -10,14 +10,13 @@ import copy
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import format_html, format_html_join
 
-from articles.models import Article, Section, Tag, TldrBullet
-from articles.xmltext import xml_text
+from articles.models import Article, Section, Tag
+from articles.reader.xmltext import xml_text
 from authors.models import Author
 
 FEED_SIZE = 20
@@ -28,10 +27,7 @@ def feed_items(**filters):
         Article.objects.published()
         .filter(**filters)
         .for_listing()
-        .prefetch_related(
-            Prefetch("tldr_bullets", queryset=TldrBullet.objects.order_by("position", "id")),
-            "tags",
-        )[:FEED_SIZE]
+        .prefetch_related("tldr_bullets", "tags")[:FEED_SIZE]
     )
 
 
@@ -65,7 +61,7 @@ class ArticleFeed(Feed):
         return reverse("articles:home")
 
     def description(self, obj=None):
-        return "Short, structured explainers: the TL;DR first, then the detail, with sources."
+        return settings.SITE_DESCRIPTION
 
     def items(self, obj=None):
         return feed_items()
@@ -91,7 +87,7 @@ class ArticleFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at if item.show_updated else item.published_at
+        return item.public_updated_at if item.show_updated else item.published_at
 
     def item_categories(self, item):
         names = [item.section.name] if item.section_id else []

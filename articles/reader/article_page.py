@@ -14,8 +14,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from articles import images, jsonld
 from articles.models import Article
+from articles.reader import jsonld
+from smartchunks.media import renditions as images
 
 WORDS_PER_MINUTE = 220
 RELATED_LIMIT = 3

@@ -1,7 +1,6 @@
 import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,8 +10,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from articles import permissions, services
-from articles.forms import ArticleAdminForm
+from articles.admin.forms import ArticleAdminForm
 from articles.models import (
     Article,
     ArticleEvent,
@@ -23,8 +21,9 @@ from articles.models import (
     Tag,
     TldrBullet,
 )
-from articles.revisions import compare_versions
-from articles.search import refresh_search_vector
+from articles.workflow import permissions, services
+from articles.workflow.revisions import compare_versions
+from articles.workflow.search_index import refresh_search_vector
 from authors.models import Author
 
 
@@ -62,8 +61,6 @@ class SourceInline(FollowsArticlePermissionMixin, admin.TabularInline):
     model = Source
     fields = ["name", "url", "note", "position"]
     extra = 1
-    # A bare "fortune.com" becomes https:// (Django 6's default, chosen now).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 WORKFLOW_MESSAGES = {
@@ -191,7 +188,7 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         was_public = change and Article.objects.published().filter(pk=obj.pk).exists()
         if was_public and obj.is_published:
-            obj.updated_at = timezone.now()
+            obj.public_updated_at = timezone.now()
         if change:
             obj.version = (form.cleaned_data.get("expected_version") or obj.version) + 1
         if "status" in form.changed_data:

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import checklist, permissions, revisions
 from articles.models import (
     Article,
     ArticleEvent,
@@ -31,7 +30,8 @@ from articles.models import (
     Tag,
     TldrBullet,
 )
-from articles.search import refresh_search_vector
+from articles.workflow import checklist, permissions, revisions
+from articles.workflow.search_index import refresh_search_vector
 from authors.models import Author
 
 SHARE_LINK_SALT = "articles.share-link"
@@ -222,7 +222,7 @@ def restore_revision(article, version: Version, *, by) -> Article:
                 setattr(current, name, data[name])
         current.version += 1
         if was_public:
-            current.updated_at = timezone.now()
+            current.public_updated_at = timezone.now()
         current.save()
         if "tags" in data:
             current.tags.set(Tag.objects.filter(pk__in=[int(pk) for pk in data["tags"]]))

@@ -1,4 +1,5 @@
-"""Unguessable names for everything uploaded.
+"""Uploaded images: what they must be, the unguessable name they are stored under, and the
+model field that holds them.
 
 A guessable media URL (``/media/hero/my-unreleased-story.jpg``) would leak an article
 before it is published, so every stored file gets a random name; only its extension
@@ -10,6 +11,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.fields.files import ImageFileDescriptor
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
@@ -113,3 +116,24 @@ def _refuse_too_many_pixels(image) -> None:
 def name_by_format(image_format: str) -> str:
     """A file name whose suffix matches the image's real format, whatever it was called."""
     return f"image{ALLOWED_IMAGE_FORMATS[image_format]}"
+
+
+class _StoredFileKeepsItsSize(ImageFileDescriptor):
+    """Assigning the stored file to itself changes nothing, so nothing is re-measured.
+
+    A form saved without a new upload (and model validation after it) hands the field its
+    own stored file back.  Django's descriptor then re-opens the file to measure width and
+    height: a server error if the file went missing from the media volume, and a wasted
+    read otherwise.  It was measured when it was uploaded.
+    """
+
+    def __set__(self, instance, value):
+        if value is not None and value is instance.__dict__.get(self.field.attname):
+            return
+        super().__set__(instance, value)
+
+
+class StoredImageField(models.ImageField):
+    """An ImageField that never re-reads a stored image just because a form was saved."""
+
+    descriptor_class = _StoredFileKeepsItsSize

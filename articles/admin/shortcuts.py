@@ -12,8 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.http import Http404
 
-from articles import permissions
 from articles.models import Article
+from articles.workflow import permissions
 
 
 def view_on_site(request, content_type_id, object_id):

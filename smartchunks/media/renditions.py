@@ -25,7 +25,7 @@ HERO_SIZES = "(min-width: 42rem) 40rem, calc(100vw - 2rem)"
 
 
 class RenditionContent(ContentFile):
-    """Pixels Pillow has just drawn: no metadata to strip (see smartchunks/storage.py)."""
+    """Pixels Pillow has just drawn: no metadata to strip (see smartchunks/media/storage.py)."""
 
     metadata_free = True
 

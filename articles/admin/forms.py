@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from articles import checklist, permissions
 from articles.models import Article, FaqEntry, Source, TldrBullet
+from articles.workflow import checklist, permissions
 
 # The submit buttons the article admin offers, by the POST name each one sends.
 WORKFLOW_ACTIONS = {
@@ -49,33 +49,7 @@ def _within_sensible_years(value):
     return value
 
 
-class StoredImagesNotRecheckedMixin:
-    """Leave an unchanged stored image alone on save.
-
-    The form hands back the stored file when nothing new was uploaded, and assigning it
-    makes Django re-open it to measure width and height: a 500 if the file went missing
-    from the media volume.  ``None`` means "no change" to ``FileField.save_form_data``, so
-    the stored file is neither re-read nor re-measured (it was checked when uploaded).
-    """
-
-    stored_image_fields: tuple[str, ...] = ()
-
-    def _unchanged_images(self):
-        return [name for name in self.stored_image_fields if name not in self.changed_data]
-
-    def _post_clean(self):
-        for name in self._unchanged_images():
-            if name in self.cleaned_data:
-                self.cleaned_data[name] = None
-        super()._post_clean()
-
-    def _get_validation_exclusions(self):
-        # Model validation would assign (and so re-measure) the stored file too.
-        return super()._get_validation_exclusions() | set(self._unchanged_images())
-
-
-class ArticleAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
-    stored_image_fields = ("hero_image",)
+class ArticleAdminForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     # Set by ArticleAdmin.get_form: who is saving, and the inline formsets of the same POST.
@@ -107,6 +81,16 @@ class ArticleAdminForm(StoredImagesNotRecheckedMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+
+    def clean_author(self):
+        author = self.cleaned_data.get("author")
+        if author is not None and not author.is_active and author.pk != self.instance.author_id:
+            raise ValidationError(
+                f"{author.name} is an inactive author: their articles stay bylined to them, "
+                "but they cannot be given new ones. Choose an active author.",
+                code="inactive_author",
+            )
+        return author
 
     def clean_published_at(self):
         return _within_sensible_years(self.cleaned_data.get("published_at"))

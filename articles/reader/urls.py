@@ -1,12 +1,13 @@
 from django.urls import path
 
-from articles import feeds, preview, views
+from articles.reader import feeds, preview, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("search/", views.SearchView.as_view(), name="search"),

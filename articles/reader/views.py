@@ -1,11 +1,14 @@
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from articles import permissions, reading, search
-from articles.models import Article, FaqEntry, Section, SlugRedirect, Source, Tag, TldrBullet
-from smartchunks.middleware import keep_private
+from articles.models import Article, Section, SlugRedirect, Tag
+from articles.reader import article_page as reading
+from articles.reader import search
+from articles.reader.privacy import keep_private
+from articles.workflow import permissions
+from authors.models import Author
 
 ARTICLES_PER_PAGE = 10
 
@@ -26,6 +29,19 @@ class PublishedArticleListMixin:
 
 class HomeView(PublishedArticleListMixin, ListView):
     template_name = "articles/home.html"
+
+
+class AuthorView(PublishedArticleListMixin, ListView):
+    """The author's profile and their published articles: the "All articles →" target."""
+
+    template_name = "authors/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
 
 
 class SectionView(PublishedArticleListMixin, ListView):
@@ -53,10 +69,7 @@ class TagView(PublishedArticleListMixin, ListView):
 def article_page_queryset(base):
     """Everything the article page shows, in a fixed number of queries."""
     return base.select_related("author", "section").prefetch_related(
-        Prefetch("tldr_bullets", queryset=TldrBullet.objects.order_by("position", "id")),
-        Prefetch("faq_entries", queryset=FaqEntry.objects.order_by("position", "id")),
-        Prefetch("sources", queryset=Source.objects.order_by("position", "id")),
-        "tags",
+        "tldr_bullets", "faq_entries", "sources", "tags"
     )
 
 

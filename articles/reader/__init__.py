@@ -1,0 +1,2 @@
+"""Everything readers reach. Reads articles only through ``Article.objects.published()``;
+``preview`` is the one documented exception (staff previews and share links)."""

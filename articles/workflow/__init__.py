@@ -1,0 +1,1 @@
+"""The editorial workflow: the transition rulebook, roles, services, checklist, revisions."""

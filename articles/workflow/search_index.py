@@ -1,0 +1,56 @@
+"""The stored full-text search vector of each article, rebuilt by the workflow after every save.
+
+Weighted headline (A) > TL;DR (B) > standfirst (C) > body and FAQ (D); HTML tags are not
+words.  The reader's search (articles/reader/search.py) queries it with the same config.
+"""
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchVector
+from django.db.models import F, Func, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
+
+from articles.models import Article, FaqEntry, TldrBullet
+
+SEARCH_CONFIG = "english"
+
+
+def joined(model, field):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(article=OuterRef("pk"))
+            .values("article")
+            .annotate(joined=StringAgg(field, delimiter=" "))
+            .values("joined")[:1],
+            output_field=TextField(),
+        ),
+        Value(""),
+        output_field=TextField(),
+    )
+
+
+def refresh_search_vector(article_id: int) -> None:
+    """Recompute one article's vector in a single UPDATE (HTML tags are not words)."""
+    Article.objects.filter(pk=article_id).update(
+        search_vector=(
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector(joined(TldrBullet, "text"), weight="B", config=SEARCH_CONFIG)
+            + SearchVector("standfirst", weight="C", config=SEARCH_CONFIG)
+            + SearchVector(strip_tags_sql(F("body")), weight="D", config=SEARCH_CONFIG)
+            + SearchVector(joined(FaqEntry, "question"), weight="D", config=SEARCH_CONFIG)
+            + SearchVector(
+                strip_tags_sql(joined(FaqEntry, "answer")), weight="D", config=SEARCH_CONFIG
+            )
+        )
+    )
+
+
+def strip_tags_sql(expression):
+    return Func(
+        expression,
+        Value("<[^>]+>"),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
