@@ -221,7 +221,11 @@ class Article(models.Model):
     @property
     def show_updated(self) -> bool:
         """Whether readers are told the article was updated: an edit after it went live."""
-        return bool(self.public_updated_at and self.published_at and self.public_updated_at > self.published_at)
+        return bool(
+            self.public_updated_at
+            and self.published_at
+            and self.public_updated_at > self.published_at
+        )
 
 
 class OrderedChild(models.Model):

@@ -13,9 +13,7 @@ def stale_edit_error(thing: str, saved_at=None) -> forms.ValidationError:
     Nothing is overwritten and the editor's text stays in the form, so the message says
     exactly that and how to go on.
     """
-    when = (
-        f" at {date_format(timezone.localtime(saved_at), 'DATETIME_FORMAT')}" if saved_at else ""
-    )
+    when = f" at {date_format(timezone.localtime(saved_at), 'DATETIME_FORMAT')}" if saved_at else ""
     return forms.ValidationError(
         f"Someone else saved this {thing}{when} while you were editing it, so your changes "
         "have NOT been saved (nothing was overwritten). Your text is still in the form "

@@ -1,40 +1,17 @@
-"""The article admin form: conflict detection, workflow buttons and the pre-publish checklist.
+"""The article admin form: the whole article as posted, judged by the workflow's rulebook.
 
 Everything is checked before anything is saved, so a refused save shows the editor's own
-text back with every problem listed at once.
+text back with every problem listed at once.  The form reads the TL;DR, FAQ and source rows
+of the same POST itself (through the admin's own inline formsets), so the pre-publish
+checklist sees exactly what would be saved.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from articles.models import Article, FaqEntry, Source, TldrBullet
-from articles.workflow import checklist, permissions
-
-# The submit buttons the article admin offers, by the POST name each one sends.
-WORKFLOW_ACTIONS = {
-    "_submit_review": "submit",
-    "_publish": "publish",
-    "_schedule": "schedule",
-    "_unpublish": "unpublish",
-}
-
-
-def workflow_action(request) -> str | None:
-    for name, action in WORKFLOW_ACTIONS.items():
-        if name in request.POST:
-            return action
-    return None
-
-
-def _kept_rows(formset):
-    formset.is_valid()
-    for form in formset.forms:
-        data = getattr(form, "cleaned_data", None)
-        if data and not data.get("DELETE"):
-            yield data
-
+from articles.workflow import checklist, transitions
+from authors.forms import stale_edit_error
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
@@ -49,13 +26,20 @@ def _within_sensible_years(value):
     return value
 
 
+def _kept_rows(formset):
+    formset.is_valid()
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if data and not data.get("DELETE"):
+            yield data
+
+
 class ArticleAdminForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    # Set by ArticleAdmin.get_form: who is saving, and the inline formsets of the same POST.
-    request = None
-    workflow_action = None
-    workflow_at = None
+    # Set by ArticleAdmin.get_form: who is saving, and the admin's inline formset classes.
+    user = None
+    child_formsets = ()
 
     class Meta:
         model = Article
@@ -79,6 +63,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The workflow step this POST asks for, and its publication time (set by clean).
+        self.step, self.step_at = None, None
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 
@@ -100,47 +86,46 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        instance = self.instance
-        if instance.pk:
+        if self.instance.pk:
             self._refuse_stale_edit(cleaned.get("expected_version"))
-        self.workflow_action, self.workflow_at = self._requested_action()
+        chosen = cleaned.get("status") if "status" in self.changed_data else None
+        self.step, self.step_at = transitions.requested_step(
+            self.data, chosen_status=chosen, published_at=self._value("published_at")
+        )
         if "status" in cleaned:
-            # A chosen status is applied after the save by the workflow services (checks,
+            # A chosen status is applied after the save by the workflow services (rules,
             # revision, audit entry); until then the article keeps the status it has.
             cleaned["status"] = self.instance.status
-        action = self.workflow_action
-        self._check_action_allowed(action)
-        self._check_times(action)
-        live_edit = instance.status == Article.Status.PUBLISHED and action not in (
-            "unpublish",
-            "return_to_draft",
+        self._check_expiry()
+        reasons = transitions.refusals_of_save(
+            self.user, self.instance, self.step, at=self.step_at, draft=self._draft()
         )
-        if action in ("publish", "schedule") or live_edit:
-            problems = checklist.problems(self._draft())
-            if problems:
-                raise ValidationError([ValidationError(problem) for problem in problems])
+        self._show(reasons)
         return cleaned
 
-    def _requested_action(self):
-        """The workflow step asked for: a button, or (for editors) a new status chosen."""
-        published_at = self._value("published_at")
-        action = workflow_action(self.request) if self.request else None
-        if action == "publish":
-            return action, timezone.now()
-        if action == "schedule":
-            return action, published_at
-        if action or "status" not in self.fields or "status" not in self.changed_data:
-            return action, None
-        status = self.cleaned_data.get("status")
-        if status == Article.Status.PUBLISHED:
-            if published_at and published_at > timezone.now():
-                return "schedule", published_at
-            return "publish", published_at or timezone.now()
-        return {
-            Article.Status.IN_REVIEW: ("submit", None),
-            Article.Status.UNPUBLISHED: ("unpublish", None),
-            Article.Status.DRAFT: ("return_to_draft", None),
-        }.get(status, (None, None))
+    def _show(self, reasons):
+        """Field problems next to their field, the rest at the top, each sentence once."""
+        shown = {message for errors in self.errors.values() for message in errors}
+        on_top = []
+        for reason in reasons:
+            if reason.message in shown:
+                continue
+            shown.add(reason.message)
+            if reason.field in self.fields:
+                self.add_error(reason.field, reason.message)
+            else:
+                on_top.append(ValidationError(reason.message))
+        if on_top:
+            raise ValidationError(on_top)
+
+    def _check_expiry(self):
+        published_at = self.step_at or self._value("published_at")
+        expires_at = self._value("expires_at")
+        if published_at and expires_at and expires_at <= published_at:
+            self.add_error(
+                "expires_at" if "expires_at" in self.fields else None,
+                "Set the expiry after the publication time, or clear it.",
+            )
 
     def _refuse_stale_edit(self, expected):
         current = (
@@ -150,59 +135,7 @@ class ArticleAdminForm(forms.ModelForm):
             .first()
         )
         if current and expected != current["version"]:
-            saved_at = date_format(timezone.localtime(current["modified_at"]), "DATETIME_FORMAT")
-            raise ValidationError(
-                "Someone else saved this article at %(when)s while you were editing it, so "
-                "your changes have NOT been saved (nothing was overwritten). Your text is "
-                "still in the form below: copy what you need, open the article again to see "
-                "the latest version, and reapply your changes there.",
-                code="conflict",
-                params={"when": saved_at},
-            )
-
-    def _check_action_allowed(self, action):
-        user = self.request.user if self.request else None
-        if action is None or user is None:
-            return
-        status = self.instance.status
-        if action == "submit":
-            if self.instance.pk and status != Article.Status.DRAFT:
-                raise ValidationError("Only drafts can be submitted for review.")
-        elif not permissions.can_publish(user):
-            raise ValidationError(
-                "Only editors can publish, schedule, unpublish or move articles back to "
-                "draft. Submit the article for review and an editor will take it from there."
-            )
-        elif action == "publish" and self.instance.is_published:
-            raise ValidationError("This article is already live: use Save to update it.")
-        elif action == "unpublish" and status != Article.Status.PUBLISHED:
-            raise ValidationError("Only published or scheduled articles can be unpublished.")
-
-    def _check_times(self, action):
-        published_at = self._value("published_at")
-        expires_at = self._value("expires_at")
-        if action == "schedule" and (published_at is None or published_at <= timezone.now()):
-            self.add_error(
-                "published_at" if "published_at" in self.fields else None,
-                "To schedule, set a publication time in the future.",
-            )
-        if (
-            self.instance.status == Article.Status.PUBLISHED
-            and action is None
-            and published_at is None
-        ):
-            self.add_error(
-                "published_at" if "published_at" in self.fields else None,
-                "A published article needs a publication time. To take it off the site, "
-                "use Unpublish.",
-            )
-        if action in ("publish", "schedule"):
-            published_at = self.workflow_at
-        if published_at and expires_at and expires_at <= published_at:
-            self.add_error(
-                "expires_at" if "expires_at" in self.fields else None,
-                "Set the expiry after the publication time, or clear it.",
-            )
+            raise stale_edit_error("article", current["modified_at"])
 
     def _value(self, name):
         if name in self.fields:
@@ -210,29 +143,36 @@ class ArticleAdminForm(forms.ModelForm):
         return getattr(self.instance, name)
 
     def _draft(self) -> checklist.Draft:
+        """The article as it would be saved: this form's values and the posted rows."""
         author = self._value("author")
-        hero = self._value("hero_image")
-        published_at = self.workflow_at or self._value("published_at")
-        draft = checklist.Draft(
-            title=self._value("title") or "",
-            slug=self._value("slug") or "",
-            author_id=author.pk if author else None,
-            body=self._value("body") or "",
-            has_hero_image=bool(hero),
-            hero_alt=self._value("hero_alt") or "",
-            meta_description=self._value("meta_description") or "",
-            published_at=published_at,
-            expires_at=self._value("expires_at"),
-        )
-        formsets = getattr(self.request, "article_formsets", None) if self.request else None
-        if formsets is None:
-            return checklist.draft_from_article(self.instance) if self.instance.pk else draft
-        for formset in formsets:
-            rows = list(_kept_rows(formset))
-            if formset.model is TldrBullet:
+        if not self.child_formsets and self.instance.pk:
+            draft = checklist.draft_from_article(self.instance)
+        else:
+            draft = checklist.Draft()
+        draft.title = self._value("title") or ""
+        draft.slug = self._value("slug") or ""
+        draft.author_id = author.pk if author else None
+        draft.body = self._value("body") or ""
+        draft.has_hero_image = bool(self._value("hero_image"))
+        draft.hero_alt = self._value("hero_alt") or ""
+        draft.meta_description = self._value("meta_description") or ""
+        draft.published_at = self.step_at or self._value("published_at")
+        draft.expires_at = self._value("expires_at")
+        for model, rows in self._posted_rows():
+            if model is TldrBullet:
                 draft.tldr = [row.get("text") or "" for row in rows]
-            elif formset.model is FaqEntry:
+            elif model is FaqEntry:
                 draft.faq = [(row.get("question") or "", row.get("answer") or "") for row in rows]
-            elif formset.model is Source:
+            elif model is Source:
                 draft.source_urls = [row.get("url") or "" for row in rows]
         return draft
+
+    def _posted_rows(self):
+        for formset_class in self.child_formsets:
+            formset = formset_class(
+                self.data,
+                self.files,
+                instance=self.instance,
+                prefix=formset_class.get_default_prefix(),
+            )
+            yield formset.model, list(_kept_rows(formset))

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from articles.models import Article
 from articles.reader.privacy import keep_private
 from articles.reader.views import ArticleDetailView, article_page_queryset
-from articles.workflow import permissions, services
+from articles.workflow import permissions, sharing
 
 
 class StaffPreviewView(ArticleDetailView):
@@ -37,7 +37,7 @@ class SharedPreviewView(ArticleDetailView):
     """/preview/share/<token>/: the article for someone without an account, while the link lasts."""
 
     def get(self, request, *args, **kwargs):
-        link = services.share_link_for_token(kwargs["token"])
+        link = sharing.share_link_for_token(kwargs["token"])
         if link is None:
             raise Http404
         if not link.is_active:

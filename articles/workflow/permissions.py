@@ -37,6 +37,9 @@ def is_own(user, article) -> bool:
 def can_edit(user, article) -> bool:
     if not is_newsroom(user):
         return False
+    if article.pk is None:
+        # A new article, not saved yet: whoever may add articles edits it.
+        return user.has_perm("articles.add_article")
     if can_edit_any(user):
         return True
     return is_own(user, article) and article.status in WRITER_EDITABLE_STATES
@@ -52,10 +55,6 @@ def can_preview(user, article) -> bool:
 def can_view(user, article) -> bool:
     """May open the article's page: readers once it is live, the newsroom as for previews."""
     return article.is_published or can_preview(user, article)
-
-
-def can_submit(user, article) -> bool:
-    return can_edit(user, article) and article.status == Article.Status.DRAFT
 
 
 def can_delete(user, article) -> bool:

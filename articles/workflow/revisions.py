@@ -1,7 +1,8 @@
-"""Side-by-side comparison of two article revisions, field by field, with difflib.
+"""Article revisions: the list, a field-by-field comparison of two, and restoring one.
 
-django-reversion stores each revision; this turns two of them into readable text (the
-TL;DR, FAQ and sources included) and marks what changed line by line.
+django-reversion stores each revision (articles/workflow/audit.py adds them); this turns two
+of them into readable text (the TL;DR, FAQ and sources included), marks what changed line by
+line with difflib, and brings an earlier one back through the workflow's save_edit.
 """
 
 from __future__ import annotations
@@ -9,8 +10,31 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from articles.models import FaqEntry, Section, Source, Tag, TldrBullet
+from django.db import transaction
+from django.utils import timezone
+from reversion.models import Version
+
+from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
+from articles.workflow import services
+from articles.workflow.transitions import refusals
 from authors.models import Author
+
+# What a restore brings back; the workflow fields and the URL stay as they are now, so
+# restoring old text never publishes, unpublishes or moves an article.
+RESTORED_FIELDS = [
+    "title",
+    "standfirst",
+    "body",
+    "author_id",
+    "section_id",
+    "hero_image",
+    "hero_width",
+    "hero_height",
+    "hero_alt",
+    "hero_credit",
+    "meta_description",
+]
+CHILD_MODELS = [TldrBullet, FaqEntry, Source]
 
 
 @dataclass
@@ -92,3 +116,63 @@ def compare_versions(older, newer) -> list[FieldDiff]:
                 lines.append(("added", text))
         diffs.append(FieldDiff(label=label, lines=lines))
     return diffs
+
+
+def revisions_of(article):
+    """The article's versions, newest first, each with its revision (who, when, comment)."""
+    return Version.objects.get_for_object(article).select_related("revision__user")
+
+
+def _points_at_deleted_row(name: str, value) -> bool:
+    """An old revision may name an author or section deleted since; keep the current one."""
+    related = {"author_id": Author, "section_id": Section}.get(name)
+    return (
+        related is not None and value is not None and not related.objects.filter(pk=value).exists()
+    )
+
+
+def restore_revision(article, version: Version, *, by) -> Article:
+    """Bring back the text, image and inlines of an earlier revision of this article.
+
+    The state, publication time and slug stay as they are.  A live article is only restored
+    to a revision that passes the checklist.
+    """
+    services.refuse([r for r in refusals(by, article, "restore") if r.kind == "role"])
+    if version.object_id != str(article.pk) or version.content_type.model_class() is not Article:
+        raise services.WorkflowError("That revision belongs to another article.")
+    data = version.field_dict
+    when = timezone.localtime(version.revision.date_created)
+    who = version.revision.user or "unknown"
+    with transaction.atomic():
+        current = Article.objects.select_for_update().get(pk=article.pk)
+        for name in RESTORED_FIELDS:
+            if name in data and not _points_at_deleted_row(name, data[name]):
+                setattr(current, name, data[name])
+
+        def write_children():
+            if "tags" in data:
+                current.tags.set(Tag.objects.filter(pk__in=[int(pk) for pk in data["tags"]]))
+            for model in CHILD_MODELS:
+                model.objects.filter(article=current).delete()
+                for child in children(version.revision, model, current.pk):
+                    child.pk = None
+                    child.save()
+
+        try:
+            services.save_edit(
+                current,
+                by=by,
+                step="restore",
+                write_children=write_children,
+                comment=f"Restored the revision of {when:%Y-%m-%d %H:%M} by {who}",
+                detail=f"Revision of {when:%Y-%m-%d %H:%M} by {who}",
+            )
+        except services.WorkflowError as refusal:
+            raise services.WorkflowError(
+                [
+                    "This article is published; the revision cannot go live because:",
+                    *refusal.problems,
+                ]
+            ) from refusal
+    article.refresh_from_db()
+    return article

@@ -53,4 +53,3 @@ def strip_tags_sql(expression):
         function="regexp_replace",
         output_field=TextField(),
     )
-

@@ -107,7 +107,9 @@ def test_updated_date_shows_only_when_edited_after_publishing(client):
     published = timezone.now() - timedelta(days=3)
     never_edited = make_article(published_at=published)
     edited = make_article(published_at=published, public_updated_at=published + timedelta(days=1))
-    edited_before = make_article(published_at=published, public_updated_at=published - timedelta(days=1))
+    edited_before = make_article(
+        published_at=published, public_updated_at=published - timedelta(days=1)
+    )
 
     assert "Updated" not in reading_order(client.get(never_edited.get_absolute_url()).content)
     assert "Updated" not in reading_order(client.get(edited_before.get_absolute_url()).content)

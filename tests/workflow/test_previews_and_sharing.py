@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
-from articles.workflow import services
+from articles.workflow import sharing
 from tests.factories import make_article
 from tests.workflow.conftest import change_url
 
@@ -76,7 +76,7 @@ def test_revoked_share_link_stops_working_at_once(client, editor):
 
 def test_forged_share_token_is_an_unknown_url(editor):
     draft = make_article(status=Article.Status.DRAFT)
-    link, path = services.create_share_link(draft, by=editor)
+    link, path = sharing.create_share_link(draft, by=editor)
     forged = path.rstrip("/")[:-3] + "abc/"
     reader = Client()
     assert reader.get(forged).status_code == 404

@@ -100,14 +100,14 @@ def test_old_slug_of_an_unpublished_article_is_a_plain_404(client, editor):
 
 
 def test_a_live_article_is_not_restored_to_a_revision_that_fails_the_checklist(client, editor):
-    from articles.workflow import services
+    from articles.workflow import revisions, services
 
     article = make_article(status=Article.Status.DRAFT, tldr=2, title="Two bullets")
     client.force_login(editor)
     _save(client, article)  # a revision with only two bullets
     TldrBullet.objects.create(article=article, text="Third bullet", position=3)
     services.publish(article, by=editor)
-    two_bullet_revision = list(services.revisions_of(article))[-1]
+    two_bullet_revision = list(revisions.revisions_of(article))[-1]
     response = client.post(
         f"/admin/articles/article/{article.pk}/revisions/{two_bullet_revision.pk}/restore/",
         follow=True,
@@ -152,7 +152,7 @@ def test_an_open_form_goes_stale_when_someone_publishes_meanwhile(client, editor
 
 
 def test_revisions_record_faq_and_sources_and_survive_a_deleted_tag(client, editor):
-    from articles.workflow import services
+    from articles.workflow import revisions
     from tests.factories import make_tag
 
     doomed = make_tag(name="Soon gone")
@@ -163,7 +163,7 @@ def test_revisions_record_faq_and_sources_and_survive_a_deleted_tag(client, edit
     data[f"{inline_prefix(data, 'question')}-0-question"] = "A sharper question?"
     data[f"{inline_prefix(data, 'url')}-0-url"] = "https://example.org/better-source"
     assert client.post(change_url(article), data).status_code == 302
-    newer, older = list(services.revisions_of(article))[:2]
+    newer, older = list(revisions.revisions_of(article))[:2]
     compare = client.get(
         f"/admin/articles/article/{article.pk}/revisions/", {"a": older.pk, "b": newer.pk}
     ).content.decode()
@@ -171,7 +171,7 @@ def test_revisions_record_faq_and_sources_and_survive_a_deleted_tag(client, edit
     assert "https://example.org/better-source" in compare
     article.tags.clear()
     doomed.delete()
-    services.restore_revision(article, older, by=editor)
+    revisions.restore_revision(article, older, by=editor)
     article.refresh_from_db()
     assert article.faq_entries.get().question == "Question 1?"
     assert article.sources.get().url == "https://example.com/1"

@@ -4,7 +4,6 @@ what already exists is never overwritten."""
 from datetime import timedelta
 from io import BytesIO
 
-import reversion
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -14,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from articles.management import demo_content
 from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
-from articles.workflow.search_index import refresh_search_vector
+from articles.workflow import services
 from authors.models import Author
 
 
@@ -70,21 +69,24 @@ class Command(BaseCommand):
         return author
 
     def _create_article(self, data, authors, sections):
-        with reversion.create_revision():
-            article = Article.objects.create(
-                slug=data["slug"],
-                title=data["title"],
-                standfirst=data["standfirst"],
-                body=data["body"].strip(),
-                author=authors[data["author"]],
-                section=sections[data["section"]],
-                hero_alt=data["hero_alt"],
-                hero_credit=data["hero_credit"],
-                meta_description=data["meta_description"],
-                status=Article.Status.PUBLISHED,
-                published_at=timezone.now() - timedelta(days=data["days_ago"]),
-            )
-            article.hero_image.save("hero.png", _png((1200, 675), (24, 38, 56), (124, 183, 255)))
+        article = Article(
+            slug=data["slug"],
+            title=data["title"],
+            standfirst=data["standfirst"],
+            body=data["body"].strip(),
+            author=authors[data["author"]],
+            section=sections[data["section"]],
+            hero_alt=data["hero_alt"],
+            hero_credit=data["hero_credit"],
+            meta_description=data["meta_description"],
+            status=Article.Status.PUBLISHED,
+            published_at=timezone.now() - timedelta(days=data["days_ago"]),
+        )
+        article.hero_image.save(
+            "hero.png", _png((1200, 675), (24, 38, 56), (124, 183, 255)), save=False
+        )
+
+        def write_children():
             article.tags.set(
                 [
                     Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
@@ -95,15 +97,20 @@ class Command(BaseCommand):
                 TldrBullet(article=article, text=text, position=i)
                 for i, text in enumerate(data["tldr"])
             )
-            for i, (question, answer) in enumerate(data["faq"]):
-                FaqEntry.objects.create(
-                    article=article, question=question, answer=answer, position=i
-                )
+            FaqEntry.objects.bulk_create(
+                FaqEntry(article=article, question=question, answer=answer, position=i)
+                for i, (question, answer) in enumerate(data["faq"])
+            )
             Source.objects.bulk_create(
                 Source(article=article, name=name, url=url, note=note, position=i)
                 for i, (name, url, note) in enumerate(data["sources"])
             )
-            reversion.set_comment("Demo content loaded")
-            reversion.add_to_revision(article)
-        refresh_search_vector(article.pk)
-        return article
+
+        # The same save as the admin's: search vector, revision and audit event.
+        return services.save_edit(
+            article,
+            by=None,
+            created=True,
+            write_children=write_children,
+            comment="Demo content loaded",
+        )
