@@ -1,7 +1,9 @@
-"""Reading aids around an article: reading time, breadcrumbs, related and previous/next.
+"""The article page: what it loads, the view that renders it, and the reading aids around
+the article (reading time, breadcrumbs, related and previous/next, structured data).
 
 Every neighbour comes from ``Article.objects.published()``: a draft never appears as
-"related" or "next", even on a page a staff member is previewing.
+"related" or "next", even on a page a staff member is previewing.  Which article the page
+shows is decided by the views that subclass ``ArticlePageView``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import strip_tags
+from django.views.generic import DetailView
 
 from articles.models import Article
 from articles.reader import jsonld
+from articles.reader.privacy import keep_private
 from smartchunks.media import renditions as images
 
 WORDS_PER_MINUTE = 220
@@ -105,3 +109,28 @@ def article_page_context(article: Article, request) -> dict:
             article, absolute=request.build_absolute_uri, crumbs=crumbs, hero=hero
         ),
     }
+
+
+def article_page_queryset(base):
+    """Everything the article page shows, in a fixed number of queries."""
+    return base.select_related("author", "section").prefetch_related(
+        "tldr_bullets", "faq_entries", "sources", "tags"
+    )
+
+
+class ArticlePageView(DetailView):
+    """Renders one article with everything around it; private when it is not live."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(article_page_context(self.object, self.request))
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not self.object.is_published:
+            keep_private(response)  # someone allowed to see unpublished work
+        return response

@@ -1,21 +1,35 @@
-"""Previews of unpublished articles: for staff who may edit them, and through share links.
+"""The one reader module that reads unpublished articles: the newsroom's previews and share
+links.  Everything else in the reader reads through ``Article.objects.published()``
+(checked by tests/reader/test_reads_only_published.py).
 
-Both render the real article page, so a preview looks exactly as the article will.  Both
+Previews render the real article page, so they look exactly as the article will.  They
 answer anyone else exactly like an unknown URL (404), send ``X-Robots-Tag: noindex`` and
 are never stored by a shared cache.
 """
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from articles.models import Article
+from articles.reader.article_page import ArticlePageView, article_page_queryset
 from articles.reader.privacy import keep_private
-from articles.reader.views import ArticleDetailView, article_page_queryset
 from articles.workflow import permissions, sharing
 
 
-class StaffPreviewView(ArticleDetailView):
+def articles_visible_to(user):
+    """Published articles, and for the newsroom also the unpublished ones it may preview
+    (writers: their own; editors: all)."""
+    published = Article.objects.published()
+    if not permissions.is_newsroom(user):
+        return published
+    return Article.objects.filter(
+        Q(pk__in=published.values("pk")) | permissions.previewable_q(user)
+    )
+
+
+class StaffPreviewView(ArticlePageView):
     """/preview/articles/<id>/: any state, for staff who may edit (or wrote) the article."""
 
     def get_object(self, queryset=None):
@@ -33,7 +47,7 @@ class StaffPreviewView(ArticleDetailView):
         return keep_private(super().render_to_response(context, **kwargs))
 
 
-class SharedPreviewView(ArticleDetailView):
+class SharedPreviewView(ArticlePageView):
     """/preview/share/<token>/: the article for someone without an account, while the link lasts."""
 
     def get(self, request, *args, **kwargs):

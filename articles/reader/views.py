@@ -1,13 +1,12 @@
-from django.db.models import Q
+"""The reader's pages: home, author, section, tag, article and search."""
+
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.views.generic import ListView
 
-from articles.models import Article, Section, SlugRedirect, Tag
-from articles.reader import article_page as reading
-from articles.reader import search
-from articles.reader.privacy import keep_private
-from articles.workflow import permissions
+from articles.models import Article, Section, Tag
+from articles.reader import preview, search
+from articles.reader.article_page import ArticlePageView, article_page_queryset
 from authors.models import Author
 
 ARTICLES_PER_PAGE = 10
@@ -66,56 +65,27 @@ class TagView(PublishedArticleListMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-def article_page_queryset(base):
-    """Everything the article page shows, in a fixed number of queries."""
-    return base.select_related("author", "section").prefetch_related(
-        "tldr_bullets", "faq_entries", "sources", "tags"
-    )
+class ArticleDetailView(ArticlePageView):
+    """/articles/<slug>/: the article for readers once it is live.
 
-
-def _old_slug_redirect(request, slug):
-    """A published article's former URL answers 301; anything else stays a plain 404."""
-    redirect = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
-    if redirect is None:
-        return None
-    if permissions.can_view(request.user, redirect.article):
-        return HttpResponsePermanentRedirect(redirect.article.get_absolute_url())
-    return None
-
-
-class ArticleDetailView(DetailView):
-    template_name = "articles/article_detail.html"
-    context_object_name = "article"
+    The newsroom also sees, privately, the unpublished articles it may preview; which ones
+    is decided in articles/reader/preview.py, the one reader module that reads unpublished
+    work.  A published article's former URL answers 301; anything else is a plain 404.
+    """
 
     def get_queryset(self):
-        base = Article.objects.published()
-        user = self.request.user
-        if permissions.is_newsroom(user):
-            # Staff see unpublished articles only where they may edit (writers: their own).
-            base = Article.objects.filter(
-                Q(pk__in=base.values("pk")) | permissions.previewable_q(user)
-            )
-        return article_page_queryset(base)
+        return article_page_queryset(preview.articles_visible_to(self.request.user))
 
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            redirect = _old_slug_redirect(request, kwargs.get("slug", ""))
-            if redirect is None:
+            slug = kwargs.get("slug", "")
+            moved = preview.articles_visible_to(request.user).filter(slug_redirects__old_slug=slug)
+            article = moved.only("slug").first()
+            if article is None:
                 raise
-            return redirect
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(reading.article_page_context(self.object, self.request))
-        return context
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        if not self.object.is_published:
-            keep_private(response)  # a staff member looking at a draft
-        return response
+            return HttpResponsePermanentRedirect(article.get_absolute_url())
 
 
 class SearchView(ListView):
@@ -128,7 +98,7 @@ class SearchView(ListView):
     def get_queryset(self):
         self.query = search.normalise_query(self.request.GET.get("q"))
         if not self.query:
-            return Article.objects.none()
+            return Article.objects.published().none()
         return search.search_articles(self.query)
 
     def get_context_data(self, **kwargs):

@@ -1,0 +1,32 @@
+"""The models of articles: the article and its taxonomy, its ordered parts, and the records
+the workflow keeps.  Revisions hold the whole explainer: the article with its parts."""
+
+import reversion
+
+from articles.models.article import Article, ArticleQuerySet, Section, Tag, TagQuerySet
+from articles.models.parts import FaqEntry, OrderedChild, Source, TldrBullet
+from articles.models.records import ArticleEvent, ShareLink, SlugRedirect
+
+__all__ = [
+    "Article",
+    "ArticleEvent",
+    "ArticleQuerySet",
+    "FaqEntry",
+    "OrderedChild",
+    "Section",
+    "ShareLink",
+    "SlugRedirect",
+    "Source",
+    "Tag",
+    "TagQuerySet",
+    "TldrBullet",
+]
+
+reversion.register(TldrBullet)
+reversion.register(FaqEntry)
+reversion.register(Source)
+reversion.register(
+    Article,
+    exclude=["search_vector", "version", "modified_at"],
+    follow=["tldr_bullets", "faq_entries", "sources"],
+)
