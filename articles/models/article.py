@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import states
 from smartchunks.media.images import StoredImageField, hero_upload_to, validate_image_file
 from smartchunks.media.richtext import CleanRichTextUploadingField
 
@@ -76,11 +77,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        PUBLISHED = "published", "Published"
-        UNPUBLISHED = "unpublished", "Unpublished"
+    Status = states.Status
 
     title = models.CharField("headline", max_length=200)
     slug = models.SlugField(

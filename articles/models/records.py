@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from articles.models import states
 from articles.models.article import Article
 
 
@@ -51,17 +52,7 @@ class ShareLink(models.Model):
 class ArticleEvent(models.Model):
     """The audit trail: who did what to which article, and when."""
 
-    class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        EDITED = "edited", "Edited"
-        SUBMITTED = "submitted", "Submitted for review"
-        PUBLISHED = "published", "Published"
-        SCHEDULED = "scheduled", "Scheduled"
-        UNPUBLISHED = "unpublished", "Unpublished"
-        RESTORED = "restored", "Restored a revision"
-        SHARED = "shared", "Created a share link"
-        SHARE_REVOKED = "share_revoked", "Revoked a share link"
-        DELETED = "deleted", "Deleted"
+    Action = states.Action
 
     article = models.ForeignKey(
         Article, null=True, on_delete=models.SET_NULL, related_name="events"

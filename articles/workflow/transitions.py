@@ -2,8 +2,10 @@
 a person may take it now, and if not, every reason why.
 
 The admin's buttons and its form, and the workflow services, all ask ``refusals()``; nothing
-else decides.  A new state is a choice in ``Article.Status`` (articles/models.py) and the
-steps that lead to and from it here; a new step is one more ``Step`` in ``STEPS``.
+else decides.  A new state is a choice in articles/models/states.py and the steps that lead
+to and from it here; a new step is one more ``Step`` in ``STEPS`` (and, if the audit trail
+should name it, an ``Action`` choice in states.py).  Nothing else changes: the admin's
+buttons, its status list, the services and the audit trail all follow the table.
 """
 
 from __future__ import annotations

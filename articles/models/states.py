@@ -1,0 +1,25 @@
+"""The workflow's vocabulary: the states an article can be in, and the actions the audit
+trail records.  A new workflow state is a choice here plus its steps in the rulebook
+(articles/workflow/transitions.py), and the migration ``makemigrations`` writes for it."""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    UNPUBLISHED = "unpublished", "Unpublished"
+
+
+class Action(models.TextChoices):
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited"
+    SUBMITTED = "submitted", "Submitted for review"
+    PUBLISHED = "published", "Published"
+    SCHEDULED = "scheduled", "Scheduled"
+    UNPUBLISHED = "unpublished", "Unpublished"
+    RESTORED = "restored", "Restored a revision"
+    SHARED = "shared", "Created a share link"
+    SHARE_REVOKED = "share_revoked", "Revoked a share link"
+    DELETED = "deleted", "Deleted"
