@@ -20,7 +20,7 @@ from django.views.generic import DetailView
 from articles.models import Article
 from articles.reader import jsonld
 from articles.reader.privacy import keep_private
-from smartchunks.media import renditions as images
+from smartchunks.media import renditions
 
 WORDS_PER_MINUTE = 220
 RELATED_LIMIT = 3
@@ -95,12 +95,12 @@ def previous_and_next(article: Article) -> tuple[Article | None, Article | None]
 def article_page_context(article: Article, request) -> dict:
     """Everything the article page adds around the article itself (ArticleDetailView)."""
     crumbs = breadcrumbs(article)
-    hero = images.responsive_image(article.hero_image, "hero")
+    hero = renditions.responsive_image(article.hero_image, "hero")
     older, newer = previous_and_next(article)
     return {
         "breadcrumbs": crumbs,
         "hero": hero,
-        "hero_sizes": images.HERO_SIZES,
+        "hero_sizes": renditions.HERO_SIZES,
         "reading_minutes": reading_minutes(article),
         "related_articles": related_articles(article),
         "previous_article": older,

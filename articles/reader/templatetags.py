@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 
 from articles.reader import jsonld, search
 from articles.reader.xmltext import xml_text as _xml_text
-from smartchunks.media import renditions as images
+from smartchunks.media import renditions
 from smartchunks.media.richtext import clean_html
 
 register = template.Library()
@@ -40,7 +40,7 @@ def jsonld_script(data):
 @register.simple_tag(takes_context=True)
 def author_profile_jsonld(context, author):
     request = context["request"]
-    photo = images.responsive_image(author.photo, "author")
+    photo = renditions.responsive_image(author.photo, "author")
     return jsonld.script_tag(
         jsonld.profile_page(author, absolute=request.build_absolute_uri, photo=photo)
     )
@@ -49,7 +49,7 @@ def author_profile_jsonld(context, author):
 @register.simple_tag
 def responsive(fieldfile, kind):
     """The renditions of an image field (smartchunks.media.renditions.ResponsiveImage) or None."""
-    return images.responsive_image(fieldfile, kind)
+    return renditions.responsive_image(fieldfile, kind)
 
 
 @register.filter

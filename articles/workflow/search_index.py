@@ -15,6 +15,7 @@ SEARCH_CONFIG = "english"
 
 
 def joined(model, field):
+    """One article's ``field`` of all its TL;DR bullets or FAQ entries, as one text (SQL)."""
     return Coalesce(
         Subquery(
             model.objects.filter(article=OuterRef("pk"))
@@ -45,6 +46,7 @@ def refresh_search_vector(article_id: int) -> None:
 
 
 def strip_tags_sql(expression):
+    """The text of an HTML expression with its tags replaced by spaces (SQL)."""
     return Func(
         expression,
         Value("<[^>]+>"),
