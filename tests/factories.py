@@ -146,3 +146,12 @@ def make_role_user(role: str, *, author=None, **extra):
         author.user = user
         author.save(update_fields=["user"])
     return user
+
+
+def searchable(article):
+    """Tests create rows directly, so build the search vector the admin would."""
+    from articles.workflow.search_index import refresh_search_vector
+
+    refresh_search_vector(article.pk)
+    article.refresh_from_db()
+    return article

@@ -13,7 +13,6 @@ from PIL import Image
 from articles.models import Article, ArticleEvent
 from articles.workflow import services
 from authors.models import Author
-from tests.articles.admin_forms import error_texts, rendered_form_data
 from tests.factories import (
     image_upload,
     make_article,
@@ -22,7 +21,8 @@ from tests.factories import (
     make_section,
     make_user,
 )
-from tests.workflow.conftest import change_form, change_url
+from tests.helpers.admin import change_form, change_url
+from tests.helpers.html import error_texts, rendered_form_data
 
 pytestmark = [
     pytest.mark.django_db,

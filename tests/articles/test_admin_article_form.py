@@ -6,15 +6,6 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.articles.admin_forms import (
-    error_texts,
-    field_errors,
-    fill_inline,
-    inline_prefix,
-    rendered_form_data,
-    submit_buttons,
-)
-from tests.articles.page_text import assert_in_order, reading_order
 from tests.factories import (
     image_upload,
     make_article,
@@ -23,6 +14,15 @@ from tests.factories import (
     make_tag,
     make_user,
     unique,
+)
+from tests.helpers.admin import fill_inline, inline_prefix
+from tests.helpers.html import (
+    assert_in_order,
+    error_texts,
+    field_errors,
+    reading_order,
+    rendered_form_data,
+    submit_buttons,
 )
 
 ADD_URL = "/admin/articles/article/add/"

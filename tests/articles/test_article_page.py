@@ -7,7 +7,6 @@ from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 
 from articles.models import Article
-from tests.articles.page_text import assert_in_order, reading_order, soup
 from tests.factories import (
     make_article,
     make_author,
@@ -15,6 +14,7 @@ from tests.factories import (
     make_role_user,
     make_user,
 )
+from tests.helpers.html import assert_in_order, reading_order, soup_of
 
 
 def _day(moment):
@@ -68,13 +68,13 @@ def test_article_page_shows_every_part_in_reading_order(client, article):
 
 
 def test_byline_links_to_the_author_page(client, article):
-    page = soup(client.get(article.get_absolute_url()))
+    page = soup_of(client.get(article.get_absolute_url()))
     author_links = page.select(f'main a[href="{article.author.get_absolute_url()}"]')
     assert article.author.name in [link.get_text(strip=True) for link in author_links]
 
 
 def test_hero_image_has_its_alt_text_and_credit(client, article):
-    page = soup(client.get(article.get_absolute_url()))
+    page = soup_of(client.get(article.get_absolute_url()))
     hero = page.find("img", alt="A chip under a microscope")
     assert hero is not None
     assert hero["src"].startswith("/media/")
@@ -82,14 +82,14 @@ def test_hero_image_has_its_alt_text_and_credit(client, article):
 
 
 def test_source_is_named_and_links_out_to_the_original(client, article):
-    page = soup(client.get(article.get_absolute_url()))
+    page = soup_of(client.get(article.get_absolute_url()))
     link = page.find("a", string="Fortune")
     assert link["href"] == "https://fortune.com/story"
     assert "Source: Fortune" in " ".join(link.parent.get_text(" ").split())
 
 
 def test_author_box_links_to_all_their_articles_and_profiles(client, article):
-    page = soup(client.get(article.get_absolute_url()))
+    page = soup_of(client.get(article.get_absolute_url()))
     all_articles = page.find("a", string="All articles →")
     assert all_articles["href"] == article.author.get_absolute_url()
     hrefs = {a["href"] for a in page.select("main a")}
@@ -139,7 +139,7 @@ def test_draft_is_404_for_anonymous_reader(client):
 def test_unknown_article_slug_is_404_styled_like_the_site(client):
     response = client.get("/articles/no-such-article/")
     assert response.status_code == 404
-    page = soup(response)
+    page = soup_of(response)
     assert page.find("header") is not None
     assert page.find("a", href="/") is not None
     assert "Page not found" in page.get_text()
@@ -149,7 +149,7 @@ def test_unknown_article_slug_is_404_styled_like_the_site(client):
 def test_unknown_url_is_404_styled_like_the_site(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
-    assert soup(response).find("header") is not None
+    assert soup_of(response).find("header") is not None
 
 
 def _assert_private(response):

@@ -3,8 +3,8 @@
 import pytest
 
 from articles.models import Article
-from tests.articles.admin_forms import error_texts, rendered_form_data
 from tests.factories import make_article, make_author, make_role_user
+from tests.helpers.html import error_texts, rendered_form_data
 
 pytestmark = pytest.mark.django_db
 ADD_URL = "/admin/articles/article/add/"

@@ -6,14 +6,14 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.articles.page_text import reading_order, soup
 from tests.factories import make_article, make_author, make_section, make_tag
+from tests.helpers.html import reading_order, soup_of
 
 PER_PAGE = 10
 
 
 def _titles(response):
-    return [link.get_text(strip=True) for link in soup(response).select("main h2 a")]
+    return [link.get_text(strip=True) for link in soup_of(response).select("main h2 a")]
 
 
 def _newest_first(count, **fields):
@@ -64,7 +64,7 @@ def test_home_lists_published_articles_newest_first(client):
 @pytest.mark.django_db
 def test_home_card_links_to_the_article(client):
     article = make_article(title="Linked story")
-    link = soup(client.get("/")).find("a", string="Linked story")
+    link = soup_of(client.get("/")).find("a", string="Linked story")
     assert link["href"] == article.get_absolute_url()
 
 
@@ -82,7 +82,7 @@ def test_home_second_page_has_the_older_articles(client):
     _newest_first(PER_PAGE + 2)
     first = client.get("/")
     assert _titles(first) == [f"Story {n}" for n in range(1, PER_PAGE + 1)]
-    assert soup(first).find("a", href="?page=2") is not None
+    assert soup_of(first).find("a", href="?page=2") is not None
     second = client.get("/?page=2")
     assert second.status_code == 200
     assert _titles(second) == [f"Story {PER_PAGE + 1}", f"Story {PER_PAGE + 2}"]
@@ -96,7 +96,7 @@ def test_home_bad_page_number_is_404_styled_like_the_site(client, page):
     _newest_first(PER_PAGE + 2)
     response = client.get(f"/?page={page}")
     assert response.status_code == 404
-    assert soup(response).find("header") is not None
+    assert soup_of(response).find("header") is not None
     assert "Page not found" in reading_order(response.content)
 
 
@@ -143,7 +143,7 @@ def test_article_page_links_to_its_section_and_tags(client):
     section = make_section(name="Science", slug="science")
     tag = make_tag(name="Energy", slug="energy")
     article = make_article(section=section, tags=[tag])
-    page = soup(client.get(article.get_absolute_url()))
+    page = soup_of(client.get(article.get_absolute_url()))
     assert page.find("a", href=section.get_absolute_url()) is not None
     assert page.find("a", href=tag.get_absolute_url()) is not None
 
@@ -153,7 +153,7 @@ def test_article_page_links_to_its_section_and_tags(client):
 def test_unknown_section_or_tag_is_404(client, url):
     response = client.get(url)
     assert response.status_code == 404
-    assert soup(response).find("header") is not None
+    assert soup_of(response).find("header") is not None
 
 
 @pytest.mark.django_db

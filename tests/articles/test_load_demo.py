@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from articles.models import Article, FaqEntry, Source, TldrBullet
 from authors.models import Author
-from tests.articles.page_text import reading_order
+from tests.helpers.html import reading_order
 
 
 def _load():

@@ -4,9 +4,8 @@ import pytest
 from django.db.models import ProtectedError
 
 from authors.models import Author
-from tests.articles.admin_forms import error_texts, field_errors, rendered_form_data
-from tests.articles.page_text import reading_order, soup
 from tests.factories import image_upload, make_article, make_author, make_user
+from tests.helpers.html import error_texts, field_errors, reading_order, rendered_form_data, soup_of
 
 ADD_URL = "/admin/authors/author/add/"
 
@@ -100,7 +99,7 @@ def test_author_change_page_shows_a_photo_preview(admin_client):
     author = make_author(name="Pictured", photo=image_upload("p.png", size=(100, 100)))
     response = admin_client.get(f"/admin/authors/author/{author.pk}/change/")
     assert response.status_code == 200
-    preview = soup(response).find("img", src=author.photo.url)
+    preview = soup_of(response).find("img", src=author.photo.url)
     assert preview is not None
 
 
@@ -113,7 +112,7 @@ def test_author_list_shows_photo_and_article_count(admin_client):
     assert response.status_code == 200
     rows = {
         row.find("th").get_text(strip=True): row
-        for row in soup(response).select("#result_list tbody tr")
+        for row in soup_of(response).select("#result_list tbody tr")
     }
     assert rows["Busy Writer"].find("img") is not None
     cells = [cell.get_text(strip=True) for cell in rows["Busy Writer"].find_all("td")]

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.articles.page_text import assert_in_order, reading_order, soup
 from tests.factories import image_upload, make_article, make_author
+from tests.helpers.html import assert_in_order, reading_order, soup_of
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_author_page_shows_the_profile(client, author):
         "X",
         "Website",
     )
-    hrefs = {a["href"] for a in soup(response).select("main a")}
+    hrefs = {a["href"] for a in soup_of(response).select("main a")}
     assert {
         "https://www.linkedin.com/in/maya",
         "https://x.com/maya",
@@ -73,11 +73,11 @@ def test_author_page_paginates_ten_a_page(client, author):
         )
     first = [
         a.get_text(strip=True)
-        for a in soup(client.get(author.get_absolute_url())).select("main h2 a")
+        for a in soup_of(client.get(author.get_absolute_url())).select("main h2 a")
     ]
     assert first == [f"Story {n}" for n in range(1, 11)]
     second = client.get(f"{author.get_absolute_url()}?page=2")
-    assert [a.get_text(strip=True) for a in soup(second).select("main h2 a")] == [
+    assert [a.get_text(strip=True) for a in soup_of(second).select("main h2 a")] == [
         "Story 11",
         "Story 12",
     ]
@@ -92,7 +92,7 @@ def test_author_without_articles_says_so(client, author):
 
 def test_all_articles_link_on_an_article_leads_to_the_author_page(client, author):
     article = make_article(author=author, title="Maya's story")
-    link = soup(client.get(article.get_absolute_url())).find("a", string="All articles →")
+    link = soup_of(client.get(article.get_absolute_url())).find("a", string="All articles →")
     page = client.get(link["href"])
     assert page.status_code == 200
     assert "Maya's story" in reading_order(page.content)
@@ -102,4 +102,4 @@ def test_all_articles_link_on_an_article_leads_to_the_author_page(client, author
 def test_unknown_author_is_404_styled_like_the_site(client):
     response = client.get("/authors/nobody/")
     assert response.status_code == 404
-    assert soup(response).find("header") is not None
+    assert soup_of(response).find("header") is not None

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import make_article, make_complete_article
-from tests.reader.helpers import searchable
+from tests.factories import make_article, make_complete_article, searchable
 
 AXE_SCRIPT = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = {"serious", "critical"}

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-from tests.reader.helpers import soup_of
+from tests.helpers.html import soup_of
 
 
 @pytest.mark.django_db

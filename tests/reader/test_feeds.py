@@ -5,7 +5,7 @@ from django.utils.html import escape
 
 from articles.models import Article
 from tests.factories import make_article, make_author, make_section, make_tag
-from tests.reader.helpers import parse_xml, soup_of
+from tests.helpers.html import parse_xml, soup_of
 
 pytestmark = pytest.mark.django_db
 

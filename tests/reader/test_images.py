@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from PIL import Image, PngImagePlugin
 
 from tests.factories import image_upload, make_article, make_author
-from tests.reader.helpers import soup_of
+from tests.helpers.html import soup_of
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ different authors; the count must be the same both times (no query per row).
 
 import pytest
 
-from tests.factories import make_author, make_complete_article, make_tag
-from tests.reader.helpers import searchable
+from tests.factories import make_author, make_complete_article, make_tag, searchable
 
 pytestmark = pytest.mark.django_db
 

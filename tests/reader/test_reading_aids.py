@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_article, make_section, make_tag
-from tests.reader.helpers import soup_of
+from tests.helpers.html import soup_of
 
 pytestmark = pytest.mark.django_db
 

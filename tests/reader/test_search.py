@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.factories import make_article
-from tests.reader.helpers import searchable, soup_of
+from tests.factories import make_article, searchable
+from tests.helpers.html import soup_of
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.reader import sitemaps
 from tests.factories import make_article, make_author, make_section, make_tag
-from tests.reader.helpers import parse_xml
+from tests.helpers.html import parse_xml
 
 pytestmark = pytest.mark.django_db
 

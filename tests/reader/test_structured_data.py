@@ -7,7 +7,7 @@ from django.utils.html import strip_tags
 
 from articles.models import FaqEntry
 from tests.factories import make_article, make_complete_article, make_section
-from tests.reader.helpers import jsonld_blocks, jsonld_of_type, meta_content, soup_of
+from tests.helpers.html import jsonld_blocks, jsonld_of_type, meta_content, soup_of
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
-from tests.articles.admin_forms import rendered_form_data
 from tests.factories import make_author, make_role_user
+from tests.helpers.html import rendered_form_data
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.workflow import sharing
 from tests.factories import make_article
-from tests.workflow.conftest import change_url
+from tests.helpers.admin import change_url
 
 pytestmark = pytest.mark.django_db
 

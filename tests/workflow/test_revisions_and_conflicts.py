@@ -3,9 +3,9 @@
 import pytest
 
 from articles.models import Article, ArticleEvent, TldrBullet
-from tests.articles.admin_forms import error_texts, inline_prefix
 from tests.factories import make_article
-from tests.workflow.conftest import change_form, change_url
+from tests.helpers.admin import change_form, change_url, inline_prefix
+from tests.helpers.html import error_texts
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 
 from articles.models import Article, ArticleEvent, Section
-from tests.articles.admin_forms import error_texts
 from tests.factories import make_article, make_author, make_role_user
-from tests.workflow.conftest import change_form, change_url
+from tests.helpers.admin import change_form, change_url
+from tests.helpers.html import error_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +178,7 @@ def test_writer_cannot_see_another_writers_draft_on_the_site(client, writer):
 
 
 def test_writer_creates_an_article_under_their_own_profile(client, writer, writer_author):
-    from tests.articles.admin_forms import rendered_form_data
+    from tests.helpers.html import rendered_form_data
 
     client.force_login(writer)
     data = rendered_form_data(client.get("/admin/articles/article/add/").content)
