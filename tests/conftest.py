@@ -23,3 +23,58 @@ def media_in_tmp(settings, tmp_path):
     """Uploaded files go to a throwaway folder, never the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+# --- The newsroom's real roles -------------------------------------------------------------
+# A test about what a writer, an editor or an admin may do logs in as a member of that group
+# (articles/workflow/roles.py), never as a superuser: a superuser passes every permission
+# check, so it would prove nothing about the roles.
+
+
+@pytest.fixture
+def writer_author(db):
+    """The Author profile the ``writer`` fixture writes as."""
+    from tests.factories import make_author
+
+    return make_author(name="Wendy Writer")
+
+
+@pytest.fixture
+def writer(writer_author):
+    from tests.factories import make_role_user
+
+    return make_role_user("Writer", author=writer_author)
+
+
+@pytest.fixture
+def editor(db):
+    from tests.factories import make_author, make_role_user
+
+    return make_role_user("Editor", author=make_author(name="Eddie Editor"))
+
+
+@pytest.fixture
+def admin_user(db):
+    """A member of the Admin group (replaces pytest-django's superuser ``admin_user``)."""
+    from tests.factories import make_role_user
+
+    return make_role_user("Admin")
+
+
+@pytest.fixture
+def writer_client(client, writer):
+    client.force_login(writer)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """The test client signed in as an Admin-group member (not pytest-django's superuser)."""
+    client.force_login(admin_user)
+    return client

@@ -24,7 +24,6 @@ from tests.factories import (
     image_upload,
     make_article,
     make_author,
-    make_role_user,
     make_section,
     make_tag,
 )
@@ -90,7 +89,7 @@ def _hidden_article(marker, *, status, section, tag, author, uploader, published
 
 
 @pytest.fixture
-def site(db):
+def site(db, editor):
     section = make_section(name="Science", slug="science")
     shared_tag = make_tag(name="Energy", slug="energy")
     author = make_author(name="Pat Public", slug="pat-public")
@@ -102,7 +101,6 @@ def site(db):
         author=author,
         tags=[shared_tag],
     )
-    editor = make_role_user("Editor")
     uploader = Client()
     uploader.force_login(editor)
     hidden = {

@@ -12,7 +12,6 @@ from tests.factories import (
     make_author,
     make_section,
     make_tag,
-    make_user,
     unique,
 )
 from tests.helpers.admin import fill_inline, inline_prefix
@@ -32,12 +31,6 @@ HOSTILE_HTML = (
     '<a href="javascript:alert(1)">bad link</a>'
     '<img src="/media/x.png" alt="pic" onerror="alert(2)">'
 )
-
-
-@pytest.fixture
-def editor_client(client, db):
-    client.force_login(make_user(superuser=True))
-    return client
 
 
 def article_form(client, *, bullets=3, publish="button", **fields):

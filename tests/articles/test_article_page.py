@@ -9,9 +9,7 @@ from django.utils import timezone
 from articles.models import Article
 from tests.factories import (
     make_article,
-    make_author,
     make_complete_article,
-    make_role_user,
     make_user,
 )
 from tests.helpers.html import assert_in_order, reading_order, soup_of
@@ -158,50 +156,37 @@ def _assert_private(response):
     assert "no-store" in cache_control
 
 
-@pytest.mark.django_db
-def test_editor_sees_any_draft_privately(client):
+def test_editor_sees_any_draft_privately(editor_client):
     draft = make_article(status=Article.Status.DRAFT, title="Not yet out")
-    client.force_login(make_role_user("Editor"))
-    response = client.get(draft.get_absolute_url())
+    response = editor_client.get(draft.get_absolute_url())
     assert response.status_code == 200
     assert "Not yet out" in response.content.decode()
     _assert_private(response)
 
 
-@pytest.mark.django_db
-def test_superuser_sees_a_scheduled_article_privately(client):
+def test_editor_sees_a_scheduled_article_privately(editor_client):
     scheduled = make_article(published_at=timezone.now() + timedelta(days=1), title="Tomorrow")
-    client.force_login(make_user(superuser=True))
-    response = client.get(scheduled.get_absolute_url())
+    response = editor_client.get(scheduled.get_absolute_url())
     assert response.status_code == 200
     _assert_private(response)
 
 
-@pytest.mark.django_db
-def test_writer_sees_their_own_draft_privately(client):
-    author = make_author()
-    writer = make_role_user("Writer", author=author)
-    draft = make_article(status=Article.Status.DRAFT, author=author, title="My draft")
-    client.force_login(writer)
-    response = client.get(draft.get_absolute_url())
+def test_writer_sees_their_own_draft_privately(writer_client, writer_author):
+    draft = make_article(status=Article.Status.DRAFT, author=writer_author, title="My draft")
+    response = writer_client.get(draft.get_absolute_url())
     assert response.status_code == 200
     _assert_private(response)
 
 
-@pytest.mark.django_db
-def test_writer_with_change_permission_gets_404_for_someone_elses_draft(client):
-    writer = make_role_user("Writer", author=make_author())
+def test_writer_with_change_permission_gets_404_for_someone_elses_draft(writer_client, writer):
     assert writer.has_perm("articles.change_article")
     draft = make_article(status=Article.Status.DRAFT)
-    client.force_login(writer)
-    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert writer_client.get(draft.get_absolute_url()).status_code == 404
 
 
-@pytest.mark.django_db
-def test_published_page_seen_by_staff_is_private_too(client):
+def test_published_page_seen_by_staff_is_private_too(editor_client):
     article = make_article()
-    client.force_login(make_role_user("Editor"))
-    _assert_private(client.get(article.get_absolute_url()))
+    _assert_private(editor_client.get(article.get_absolute_url()))
 
 
 @pytest.mark.django_db

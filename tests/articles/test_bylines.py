@@ -3,17 +3,11 @@
 import pytest
 
 from articles.models import Article
-from tests.factories import make_article, make_author, make_role_user
+from tests.factories import make_article, make_author
 from tests.helpers.html import error_texts, rendered_form_data
 
 pytestmark = pytest.mark.django_db
 ADD_URL = "/admin/articles/article/add/"
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_role_user("Editor"))
-    return client
 
 
 def test_an_inactive_author_cannot_be_bylined_on_a_new_article(editor_client):

@@ -15,12 +15,6 @@ def _stored_files(media_root: Path) -> list[Path]:
     return [path for path in media_root.rglob("*") if path.is_file()] if media_root.exists() else []
 
 
-@pytest.fixture
-def editor_client(client, db):
-    client.force_login(make_user(superuser=True))
-    return client
-
-
 def test_real_image_is_stored_under_an_unguessable_name(editor_client, media_in_tmp):
     response = editor_client.post(
         UPLOAD_URL, {"upload": image_upload("secret-merger-plan.png", size=(200, 100))}
@@ -122,10 +116,8 @@ def test_staff_who_may_edit_articles_can_upload(client):
     assert str(response.json()["uploaded"]) == "1"
 
 
-@pytest.mark.django_db
-def test_get_is_not_an_upload(client):
-    client.force_login(make_user(superuser=True))
-    assert client.get(UPLOAD_URL).status_code == 405
+def test_get_is_not_an_upload(editor_client):
+    assert editor_client.get(UPLOAD_URL).status_code == 405
 
 
 @pytest.mark.parametrize("disguise", ["page.html", "drawing.svg", "no-suffix", "x.htm"])

@@ -4,16 +4,10 @@ import pytest
 from django.db.models import ProtectedError
 
 from authors.models import Author
-from tests.factories import image_upload, make_article, make_author, make_user
+from tests.factories import image_upload, make_article, make_author
 from tests.helpers.html import error_texts, field_errors, reading_order, rendered_form_data, soup_of
 
 ADD_URL = "/admin/authors/author/add/"
-
-
-@pytest.fixture
-def admin_client(client, db):
-    client.force_login(make_user(superuser=True))
-    return client
 
 
 def author_form(client, **fields):

@@ -46,13 +46,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def admin_login(page, live_server):
-    """Log `user` (with password `password`) into the admin in the browser."""
+    """Log ``username`` (with ``password``) into the admin, in ``on`` or the test's page."""
 
-    def login(username: str, password: str = "correct-horse-42!"):
-        page.goto(f"{live_server.url}/admin/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{live_server.url}/admin/")
+    def login(username: str, password: str = "correct-horse-42!", *, on=None):
+        tab = on or page
+        tab.goto(f"{live_server.url}/admin/login/")
+        tab.get_by_label("Username").fill(username)
+        tab.get_by_label("Password").fill(password)
+        tab.get_by_role("button", name="Log in").click()
+        tab.wait_for_url(f"{live_server.url}/admin/")
 
     return login

@@ -1,5 +1,6 @@
-"""The editor's whole path in a real Chromium: admin login, a new author with a photo, a new
-article with every part (body typed into CKEditor), publish, then the public page."""
+"""The newsroom's whole path in a real Chromium: an Admin-group member adds an author with a
+photo; an Editor-group member writes an article with every part (body typed into CKEditor) and
+publishes it; then the public page."""
 
 import re
 
@@ -9,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from articles.models import Article
-from tests.factories import make_section, make_user
+from tests.factories import make_section
 
 AUTHOR = "Ada Browserton"
 TITLE = "How heat pumps move heat"
@@ -70,16 +71,15 @@ def save_and_expect_success(page, button_name: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_editor_creates_author_and_article_and_reader_sees_every_part(
-    page, live_server, admin_login, browser, picture, tmp_path
+def test_admin_adds_author_editor_publishes_article_and_reader_sees_every_part(
+    page, live_server, admin_login, browser, picture, tmp_path, admin_user, editor
 ):
     """Screenshots of the filled form and the public page are left in ``tmp_path``."""
-    make_user("chief", superuser=True)
     make_section(name="Science", slug="science")
-    admin_login("chief")
     admin = f"{live_server.url}/admin"
 
-    # The author, with a photo uploaded from disk.
+    # The author, with a photo uploaded from disk: author profiles are the Admin group's.
+    admin_login(admin_user.username)
     page.goto(f"{admin}/authors/author/add/")
     page.get_by_label("Name").press_sequentially(AUTHOR)  # keyup fills the slug
     expect(page.locator("#id_slug")).to_have_value(slugify(AUTHOR))
@@ -91,7 +91,9 @@ def test_editor_creates_author_and_article_and_reader_sees_every_part(
     page.get_by_label("Website").fill("https://ada.example.org/")
     save_and_expect_success(page, "Save")
 
-    # The article, every part filled in through the form.
+    # The article, every part filled in through the form, by a member of the Editor group.
+    page.context.clear_cookies()
+    admin_login(editor.username)
     page.goto(f"{admin}/articles/article/add/")
     page.get_by_label("Headline").press_sequentially(TITLE)
     expect(page.locator("#id_slug")).to_have_value(slugify(TITLE))

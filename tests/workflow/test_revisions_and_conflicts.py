@@ -3,7 +3,7 @@
 import pytest
 
 from articles.models import Article, ArticleEvent, TldrBullet
-from tests.factories import make_article
+from tests.factories import make_article, make_role_user
 from tests.helpers.admin import change_form, change_url, inline_prefix
 from tests.helpers.html import error_texts
 
@@ -138,7 +138,6 @@ def test_writer_cannot_save_an_open_form_once_the_article_is_published(
 
 def test_an_open_form_goes_stale_when_someone_publishes_meanwhile(client, editor):
     from articles.workflow import services
-    from tests.factories import make_role_user
 
     article = make_article(status=Article.Status.IN_REVIEW)
     client.force_login(editor)
