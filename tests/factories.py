@@ -1,6 +1,8 @@
 """Test data in one place: small functions that build valid objects with overridable fields."""
 
 import itertools
+import struct
+import zlib
 from datetime import timedelta
 from io import BytesIO
 
@@ -28,6 +30,17 @@ def image_upload(name="picture.png", size=(64, 48), image_format="PNG", colour="
         image_format, "application/octet-stream"
     )
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+def bomb_png(width=20000, height=20000) -> SimpleUploadedFile:
+    """A tiny PNG file whose header claims an enormous picture (a decompression bomb)."""
+    buffer = BytesIO()
+    Image.new("1", (1, 1)).save(buffer, format="PNG")
+    data = bytearray(buffer.getvalue())
+    # IHDR starts at byte 8: length(4) type(4) width(4) height(4) ...; CRC follows its 13 bytes.
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])) & 0xFFFFFFFF)
+    return SimpleUploadedFile("bomb.png", bytes(data), content_type="image/png")
 
 
 def make_user(

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from articles.models import Article
@@ -12,9 +13,10 @@ from tests.factories import (
     make_author,
     make_section,
     make_tag,
+    make_user,
     unique,
 )
-from tests.helpers.admin import fill_inline, inline_prefix
+from tests.helpers.admin import change_form, change_url, fill_inline, inline_prefix
 from tests.helpers.html import (
     assert_in_order,
     error_texts,
@@ -303,3 +305,61 @@ def test_editing_an_article_whose_stored_hero_file_is_gone_is_not_a_crash(editor
     saved = Article.objects.get(pk=article.pk)
     assert saved.standfirst == "Saved although the picture file went missing."
     assert saved.hero_image.name == article.hero_image.name
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "day", "time"),
+    [("Asia/Tokyo", "01/01/0001", "00:00:00"), ("America/New_York", "31/12/9999", "23:59:59")],
+)
+def test_publication_time_at_the_edge_of_the_calendar_is_a_form_error(
+    editor_client, settings, time_zone, day, time
+):
+    # DJANGO_TIME_ZONE may be anything; there, these local times fall outside PostgreSQL's.
+    settings.TIME_ZONE = time_zone
+    article = make_article(status=Article.Status.DRAFT)
+    for field in ("published_at", "expires_at"):
+        data = change_form(editor_client, article, **{f"{field}_0": day, f"{field}_1": time})
+        response = editor_client.post(change_url(article), data)
+        assert response.status_code == 200, field
+        assert "between the years" in " ".join(error_texts(response.content)), field
+
+
+# --- View on site and the autocomplete lookups ----------------------------------------------
+
+
+def test_view_on_site_shortcut_does_not_reveal_someone_elses_draft_slug(writer_client):
+    other = make_article(status=Article.Status.DRAFT, slug="secret-merger-draft")
+    ct = ContentType.objects.get_for_model(Article)
+    response = writer_client.get(f"/admin/r/{ct.pk}/{other.pk}/")
+    assert "secret-merger-draft" not in response.get("Location", "")
+    assert response.status_code == 404
+    for odd in ("abc", "99999999999999999999", "%00"):
+        assert writer_client.get(f"/admin/r/{ct.pk}/{odd}/").status_code == 404
+    # A published article, or the writer's own draft, still opens on the site.
+    live = make_article()
+    assert writer_client.get(f"/admin/r/{ct.pk}/{live.pk}/")["Location"].endswith(f"/{live.slug}/")
+
+
+def test_autocomplete_with_a_nul_character_answers_cleanly(editor_client):
+    make_author(name="Ada Lovelace")
+    for field in ("author", "tags", "section"):
+        response = editor_client.get(
+            "/admin/autocomplete/",
+            {"app_label": "articles", "model_name": "article", "field_name": field, "term": "\x00"},
+        )
+        assert response.status_code == 200, field
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "articles", "model_name": "article", "field_name": "author", "term": "Ada"},
+    )
+    assert [row["text"] for row in response.json()["results"]] == ["Ada Lovelace"]
+
+
+@pytest.mark.django_db
+def test_autocomplete_is_still_refused_to_staff_outside_the_newsroom(client):
+    client.force_login(make_user(staff=True))
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "articles", "model_name": "article", "field_name": "author", "term": ""},
+    )
+    assert response.status_code == 403

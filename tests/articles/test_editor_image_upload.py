@@ -1,14 +1,18 @@
 """Images uploaded from the body editor (CKEditor's /ckeditor/upload/ endpoint)."""
 
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
-from tests.factories import image_upload, make_user
+from tests.factories import bomb_png, image_upload, make_author, make_role_user, make_user
 
 UPLOAD_URL = "/ckeditor/upload/"
+# The pictures meant to trip Pillow's decompression-bomb warning.
+bomb_warning_expected = pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 
 
 def _stored_files(media_root: Path) -> list[Path]:
@@ -126,3 +130,102 @@ def test_real_image_with_a_dangerous_name_is_stored_as_an_image(editor_client, d
     response = editor_client.post(UPLOAD_URL, {"upload": image_upload(disguise)})
     assert response.status_code == 200
     assert response.json()["url"].endswith(".png")
+
+
+# --- The endpoint cannot be reached around its checks ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_editor_upload_under_another_path_does_not_skip_the_checks(client, media_in_tmp):
+    # django-ckeditor's own upload view answers any path starting with /ckeditor/upload/.
+    client.force_login(make_user(staff=True))  # staff, but in no newsroom group
+    response = client.post("/ckeditor/upload/x", {"upload": image_upload("a.png")})
+    assert response.status_code in (403, 404)
+    assert _stored_files(media_in_tmp) == []
+
+
+def test_upload_callback_number_cannot_inject_script(editor_client, media_in_tmp):
+    payload = "1);alert(document.cookie);//"
+    response = editor_client.post(
+        f"{UPLOAD_URL}?CKEditorFuncNum={payload}", {"upload": image_upload("a.png")}
+    )
+    assert response.status_code == 400
+    assert b"alert(document.cookie)" not in response.content
+    assert _stored_files(media_in_tmp) == []
+    # The real editor sends a number, and gets its callback.
+    response = editor_client.post(
+        f"{UPLOAD_URL}?CKEditorFuncNum=7", {"upload": image_upload("a.png")}
+    )
+    assert response.status_code == 200
+    assert b"callFunction(7, '/media/" in response.content
+
+
+# --- Images too big to decode, or broken ----------------------------------------------------
+
+
+@bomb_warning_expected
+def test_upload_of_a_decompression_bomb_is_refused_clearly(editor_client, media_in_tmp):
+    response = editor_client.post(UPLOAD_URL, {"upload": bomb_png()})
+    assert response.status_code == 400
+    assert "pixels" in response.json()["error"]["message"]
+    assert _stored_files(media_in_tmp) == []
+
+
+@bomb_warning_expected
+def test_upload_of_an_image_just_under_pillows_bomb_limit_is_refused_too(
+    editor_client, media_in_tmp
+):
+    # 100 megapixels only warns in Pillow, but decoding it takes 300 MB per copy.
+    response = editor_client.post(UPLOAD_URL, {"upload": bomb_png(10000, 10000)})
+    assert response.status_code == 400
+    assert "pixels" in response.json()["error"]["message"]
+
+
+def many_frame_gif(frames=60, size=(1200, 1200)) -> SimpleUploadedFile:
+    """A small GIF file (identical-ish frames compress well) that decodes to many pixels."""
+    first, second = Image.new("P", size, 0), Image.new("P", size, 1)
+    buffer = BytesIO()
+    rest = [second if i % 2 == 0 else first for i in range(frames - 1)]
+    first.save(buffer, format="GIF", save_all=True, append_images=rest, duration=10, disposal=1)
+    return SimpleUploadedFile("anim.gif", buffer.getvalue(), content_type="image/gif")
+
+
+@bomb_warning_expected
+def test_animated_gif_with_too_many_pixels_in_all_frames_is_refused(editor_client, media_in_tmp):
+    # 60 frames of 1200×1200 is 86 megapixels to decode (metadata stripping copies them all).
+    upload = many_frame_gif()
+    assert upload.size < 1024 * 1024
+    response = editor_client.post(UPLOAD_URL, {"upload": upload})
+    assert response.status_code == 400
+    assert "60 frames" in response.json()["error"]["message"]
+    assert _stored_files(media_in_tmp) == []
+
+
+@bomb_warning_expected
+def test_truncated_image_is_refused_not_a_server_error(editor_client, media_in_tmp):
+    whole = image_upload("cut.png", size=(300, 200), colour="red").read()
+    cut = SimpleUploadedFile("cut.png", whole[: len(whole) - 40], content_type="image/png")
+    response = editor_client.post(UPLOAD_URL, {"upload": cut})
+    assert response.status_code == 400
+    assert "not an image" in response.json()["error"]["message"]
+
+
+# --- The editor's "browse server" dialog ----------------------------------------------------
+
+
+def test_browse_lists_only_the_users_own_uploads(writer_client, media_in_tmp):
+    stored = writer_client.post(UPLOAD_URL, {"upload": image_upload("a.png")}).json()
+    first_file = stored["url"].rsplit("/", 1)[-1]
+    assert writer_client.get("/ckeditor/browse/").content.decode().count(first_file)
+
+    writer_client.force_login(make_role_user("Writer", author=make_author()))
+    response = writer_client.get("/ckeditor/browse/")
+    assert response.status_code == 200
+    assert first_file not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_browse_is_refused_to_staff_outside_the_newsroom(client):
+    client.force_login(make_user(staff=True))
+    assert client.get("/ckeditor/browse/").status_code == 403
+    assert client.get("/ckeditor/browse/x").status_code == 403

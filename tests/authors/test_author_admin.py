@@ -4,7 +4,7 @@ import pytest
 from django.db.models import ProtectedError
 
 from authors.models import Author
-from tests.factories import image_upload, make_article, make_author
+from tests.factories import bomb_png, image_upload, make_article, make_author
 from tests.helpers.html import error_texts, field_errors, reading_order, rendered_form_data, soup_of
 
 ADD_URL = "/admin/authors/author/add/"
@@ -174,3 +174,45 @@ def test_editing_an_author_keeps_their_photo_without_uploading_again(admin_clien
     author.refresh_from_db()
     assert author.photo.name == stored
     assert author.job_title == "Deputy editor"
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize("pixels", [(20000, 20000), (10000, 10000)])
+def test_admin_photo_upload_of_a_bomb_is_a_form_error(admin_client, media_in_tmp, pixels):
+    data = rendered_form_data(admin_client.get(ADD_URL).content)
+    data.update(name="Bomb Test", slug="bomb-test", photo=bomb_png(*pixels))
+    response = admin_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode(), "a form error, not a 500"
+    assert not Author.objects.filter(slug="bomb-test").exists()
+
+
+def test_second_save_of_a_stale_author_profile_is_refused(
+    client, writer, writer_author, admin_user
+):
+    author = writer_author
+    url = f"/admin/authors/author/{author.pk}/change/"
+    client.force_login(writer)
+    writers_form = rendered_form_data(client.get(url).content)
+
+    # An admin saves the profile while the writer's form is open.
+    client.force_login(admin_user)
+    admin_form = rendered_form_data(client.get(url).content)
+    admin_form.update(bio="<p>The admin's new bio.</p>")
+    assert client.post(url, admin_form).status_code == 302
+
+    client.force_login(writer)
+    writers_form.update(job_title="Chief explainer")
+    response = client.post(url, writers_form)
+    assert response.status_code == 200
+    assert "NOT been saved" in " ".join(error_texts(response.content))
+    author.refresh_from_db()
+    assert author.bio == "<p>The admin's new bio.</p>"
+    assert author.job_title != "Chief explainer"
+
+    # Reopened, the writer's change goes through.
+    fresh = rendered_form_data(client.get(url).content)
+    fresh.update(job_title="Chief explainer")
+    assert client.post(url, fresh).status_code == 302
+    author.refresh_from_db()
+    assert (author.job_title, author.bio) == ("Chief explainer", "<p>The admin's new bio.</p>")

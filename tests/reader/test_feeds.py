@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds for the site, authors, sections and tags."""
 
+from xml.dom import minidom
+
 import pytest
 from django.utils.html import escape
 
@@ -111,3 +113,16 @@ def test_pages_advertise_their_feeds(client, world):
     author_soup = soup_of(client.get(world["author"].get_absolute_url()))
     hrefs = {link["href"] for link in author_soup.find_all("link", rel="alternate")}
     assert f"/authors/{world['author'].slug}/rss/" in hrefs
+
+
+def test_feeds_and_news_sitemap_survive_a_control_character_in_a_headline(client):
+    # Pasted from a word processor: a vertical tab inside the headline and a TL;DR bullet.
+    article = make_article(title="Chips\x0bexplained", section=make_section())
+    article.tldr_bullets.update(text="Form\x0cfeed")
+    urls = ["/feeds/rss/", "/feeds/atom/", "/news-sitemap.xml"]
+    urls += [f"/sections/{article.section.slug}/rss/", f"/authors/{article.author.slug}/atom/"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        minidom.parseString(response.content)  # noqa: S318 -- our own output: well-formed?
+        assert b"Chipsexplained" in response.content, url

@@ -112,3 +112,19 @@ def test_editor_sees_any_draft_and_writer_their_own_at_the_article_url(
     client.force_login(writer)
     assert client.get(own.get_absolute_url()).status_code == 200
     assert client.get(someone_elses.get_absolute_url()).status_code == 404
+
+
+def test_revoking_with_a_malformed_link_id_is_not_a_server_error(editor_client):
+    article = make_article(status=Article.Status.DRAFT)
+    response = editor_client.post(f"/admin/articles/article/{article.pk}/share/", {"revoke": "abc"})
+    assert response.status_code in (400, 404)
+
+
+def test_redirects_a_signed_in_user_gets_are_never_stored_by_shared_caches(editor_client):
+    article = make_article()
+    # Django's add-a-slash redirect is made by a middleware, outside the views.
+    for url in (f"/articles/{article.slug}", "/admin", f"/preview/articles/{article.pk}"):
+        response = editor_client.get(url)
+        assert response.status_code == 301, url
+        cache_control = response.get("Cache-Control", "")
+        assert "private" in cache_control and "no-store" in cache_control, url

@@ -175,3 +175,20 @@ def test_revisions_record_faq_and_sources_and_survive_a_deleted_tag(client, edit
     assert article.faq_entries.get().question == "Question 1?"
     assert article.sources.get().url == "https://example.com/1"
     assert not article.tags.exists()
+
+
+def test_a_writers_draft_taking_an_old_slug_does_not_break_a_live_articles_redirect(
+    writer_client, writer_author
+):
+    from articles.workflow import services
+
+    live = make_article(slug="battery-explainer")
+    services.note_slug_change(live, "old-battery-url")  # an editor renamed it earlier
+    draft = make_article(status=Article.Status.DRAFT, author=writer_author, slug="wendys-draft")
+    data = change_form(writer_client, draft, slug="old-battery-url")
+    assert writer_client.post(change_url(draft), data).status_code == 302
+
+    writer_client.logout()
+    response = writer_client.get("/articles/old-battery-url/")
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/battery-explainer/"
