@@ -3,6 +3,8 @@ import tempfile
 import pytest
 from django.conf import settings
 
+from tests.factories import make_author, make_role_user
+
 
 def pytest_configure(config):
     # Fast hashing: tests create many users; production keeps Django's default.
@@ -34,30 +36,22 @@ def media_in_tmp(settings, tmp_path):
 @pytest.fixture
 def writer_author(db):
     """The Author profile the ``writer`` fixture writes as."""
-    from tests.factories import make_author
-
     return make_author(name="Wendy Writer")
 
 
 @pytest.fixture
 def writer(writer_author):
-    from tests.factories import make_role_user
-
     return make_role_user("Writer", author=writer_author)
 
 
 @pytest.fixture
 def editor(db):
-    from tests.factories import make_author, make_role_user
-
     return make_role_user("Editor", author=make_author(name="Eddie Editor"))
 
 
 @pytest.fixture
 def admin_user(db):
     """A member of the Admin group (replaces pytest-django's superuser ``admin_user``)."""
-    from tests.factories import make_role_user
-
     return make_role_user("Admin")
 
 

@@ -11,7 +11,7 @@ from articles.workflow import services
 from articles.workflow.checklist import Draft, problems
 from tests.factories import image_upload, make_article
 from tests.helpers.admin import change_form, change_url
-from tests.helpers.html import error_texts
+from tests.helpers.html import error_texts, rendered_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +136,6 @@ def test_article_with_a_stored_hero_image_can_be_edited_and_published(client, ed
 
 
 def test_author_with_a_photo_can_edit_their_profile(client, writer, writer_author):
-    from tests.helpers.html import rendered_form_data
-
     writer_author.photo = image_upload("face.png")
     writer_author.save()
     client.force_login(writer)

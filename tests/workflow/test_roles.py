@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from articles.models import Article, ArticleEvent, Section
 from tests.factories import make_article, make_author, make_role_user
 from tests.helpers.admin import change_form, change_url
-from tests.helpers.html import error_texts
+from tests.helpers.html import error_texts, rendered_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -178,8 +178,6 @@ def test_writer_cannot_see_another_writers_draft_on_the_site(client, writer):
 
 
 def test_writer_creates_an_article_under_their_own_profile(client, writer, writer_author):
-    from tests.helpers.html import rendered_form_data
-
     client.force_login(writer)
     data = rendered_form_data(client.get("/admin/articles/article/add/").content)
     assert data["author"] == str(writer_author.pk)
