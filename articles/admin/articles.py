@@ -1,7 +1,6 @@
 """The article admin: list, form, and the workflow buttons, all decided by the rulebook."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -127,28 +126,26 @@ class ArticleAdmin(ArticlePagesMixin, admin.ModelAdmin):
         """Saved together with its TL;DR, FAQ and sources in save_related."""
 
     def save_related(self, request, form, formsets, change):
-        services.save_edit(
-            form.instance,
-            by=request.user,
-            created=not change,
-            write_children=lambda: super(ArticleAdmin, self).save_related(
-                request, form, formsets, change
-            ),
-            old_slug=form.initial.get("slug", "") if change else "",
-            then=form.step,
-        )
-        if form.step is not None:
-            self._take_step(request, form.instance, form.step, form.step_at)
-
-    def _take_step(self, request, article, name, at):
         try:
-            services.take(name, article, by=request.user, at=at)
-        except (services.WorkflowError, PermissionDenied) as refusal:
+            services.save_edit(
+                form.instance,
+                by=request.user,
+                created=not change,
+                write_children=lambda: super(ArticleAdmin, self).save_related(
+                    request, form, formsets, change
+                ),
+                old_slug=form.initial.get("slug", "") if change else "",
+                then=form.step,
+                at=form.step_at,
+            )
+        except services.StepRefused as refusal:
+            # The form judged the step already; this is a change that raced it.
             messages.error(
                 request, f"Your changes were saved, but this step was refused: {refusal}"
             )
             return
-        messages.success(request, transitions.done_message(name, article))
+        if form.step is not None:
+            messages.success(request, transitions.done_message(form.step, form.instance))
 
     def _after_workflow_button(self, request, obj):
         """After a workflow button, the editor stays on the article to see its new state."""

@@ -20,7 +20,7 @@ from django.utils import timezone
 from articles.models import Article, SlugRedirect
 from articles.workflow import audit
 from articles.workflow.search_index import refresh_search_vector
-from articles.workflow.transitions import STEPS, Reason, refusals
+from articles.workflow.transitions import STEPS, Reason, content_refusals, refusals
 
 
 class WorkflowError(Exception):
@@ -29,6 +29,10 @@ class WorkflowError(Exception):
     def __init__(self, problems: list[str] | str):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__(" ".join(self.problems))
+
+
+class StepRefused(WorkflowError):
+    """The edit was saved, but the step asked for with it was refused (save_edit's ``then``)."""
 
 
 def refuse(reasons: list[Reason]) -> None:
@@ -45,9 +49,15 @@ def _locked(article) -> Article:
 
 def take(name: str, article, *, by, at: datetime | None = None) -> Article:
     """Take a state-changing step (submit, publish, schedule, unpublish, return_to_draft)."""
-    step = STEPS[name]
-    with transaction.atomic(), reversion.create_revision(manage_manually=True):
+    with transaction.atomic():
         refuse(refusals(by, _locked(article), name, at=at))
+        _change_state(name, article, by=by, at=at)
+    return article
+
+
+def _change_state(name: str, article, *, by, at) -> None:
+    step = STEPS[name]
+    with reversion.create_revision(manage_manually=True):
         fields = {"status": step.target}
         if step.target == Article.Status.PUBLISHED:
             fields["published_at"] = at or timezone.now()
@@ -58,7 +68,6 @@ def take(name: str, article, *, by, at: datetime | None = None) -> Article:
         when = timezone.localtime(article.published_at or timezone.now())
         audit.add_revision(article, by=by, comment=step.comment.format(at=when))
         audit.record(article, by=by, action=step.event, detail=step.event_detail.format(at=when))
-    return article
 
 
 def submit_for_review(article, *, by) -> Article:
@@ -92,6 +101,7 @@ def save_edit(
     write_children: Callable[[], None] | None = None,
     old_slug: str = "",
     then: str | None = None,
+    at: datetime | None = None,
     step: str = "edit",
     comment: str = "",
     detail: str = "",
@@ -102,28 +112,42 @@ def save_edit(
     Then the row, and the TL;DR, FAQ, sources and tags through ``write_children``.  After:
     the "Updated" time readers see (an edit of a live article), the old URL's redirect, the
     search vector, a revision and the audit event.  A live article whose saved content fails
-    the pre-publish checklist is refused and nothing is kept, unless ``then`` names the step
-    that follows in the same request (unpublish, say), which judges the content itself.
+    the pre-publish checklist is refused and nothing is kept.
+
+    ``then`` names a step asked for with the edit (the admin's "Save and publish now"),
+    taken in the same transaction at ``at``.  It is judged on the article as it was before
+    the edit (role, state, time) and on the content as saved; the content is then judged by
+    that step alone.  If only the step is refused, the edit is kept and StepRefused says why.
     """
-    with transaction.atomic(), reversion.create_revision(manage_manually=True):
-        if created:
-            article.created_by = by
-        else:
-            stored = _locked(article)
-            refuse(refusals(by, stored, step, judge_content=False))
-            if stored.is_published and article.is_published:
-                article.public_updated_at = timezone.now()
-            article.version = stored.version + 1
-        article.save()
-        if write_children is not None:
-            write_children()
-        if not created:
-            refuse(refusals(by, article, step, judge_content=then is None))
-            note_slug_change(article, old_slug)
-        refresh_search_vector(article.pk)
-        action = audit.ArticleEvent.Action.CREATED if created else STEPS[step].event
-        audit.add_revision(article, by=by, comment=comment or ("Created" if created else "Edited"))
-        audit.record(article, by=by, action=action, detail=detail)
+    with transaction.atomic():
+        with reversion.create_revision(manage_manually=True):
+            stored = article if created else _locked(article)
+            if not created:
+                refuse(refusals(by, stored, step, judge_content=False))
+            step_reasons = refusals(by, stored, then, at=at, judge_content=False) if then else []
+            if created:
+                article.created_by = by
+            else:
+                if stored.is_published and article.is_published:
+                    article.public_updated_at = timezone.now()
+                article.version = stored.version + 1
+            article.save()
+            if write_children is not None:
+                write_children()
+            if not created:
+                refuse(refusals(by, article, step, judge_content=then is None))
+                note_slug_change(article, old_slug)
+            refresh_search_vector(article.pk)
+            action = audit.ArticleEvent.Action.CREATED if created else STEPS[step].event
+            comment = comment or ("Created" if created else "Edited")
+            audit.add_revision(article, by=by, comment=comment)
+            audit.record(article, by=by, action=action, detail=detail)
+        if then and not step_reasons:
+            step_reasons = content_refusals(by, article, then, at=at)
+            if not step_reasons:
+                _change_state(then, article, by=by, at=at)
+    if step_reasons:
+        raise StepRefused([reason.message for reason in step_reasons])
     return article
 
 

@@ -216,15 +216,20 @@ def refusals(
         found.append(
             Reason("To schedule, set a publication time in the future.", "time", "published_at")
         )
-    goes_live = step.target == Status.PUBLISHED or (
-        step.changes_content and article.status == Status.PUBLISHED
-    )
-    if judge_content and goes_live and permissions.is_newsroom(user):
-        found += _content_reasons(step, article, at, draft)
+    if judge_content:
+        found += content_refusals(user, article, name, at=at, draft=draft)
     return found
 
 
-def _content_reasons(step, article, at, draft) -> list[Reason]:
+def content_refusals(user, article, name: str, *, at=None, draft=None) -> list[Reason]:
+    """The content side of ``refusals()``: the pre-publish checklist, for a step that leaves
+    the article Published with new content, judged for the newsroom only."""
+    step = STEPS[name]
+    goes_live = step.target == Status.PUBLISHED or (
+        step.changes_content and article.status == Status.PUBLISHED
+    )
+    if not (goes_live and permissions.is_newsroom(user)):
+        return []
     draft = draft or checklist.draft_from_article(article)
     if step.target == Status.PUBLISHED:
         draft.published_at = at or timezone.now()

@@ -138,14 +138,6 @@ FORM_STEPS = ("edit", "submit", "publish", "schedule", "unpublish", "return_to_d
 
 # Cases where the admin does not do what the table says (application bugs, reported, not
 # fixed here).  strict: once fixed, these cases pass and the marker must go.
-KNOWN_BUGS = {
-    (role, "expired", "publish"): (
-        "Save and publish now on an expired article (expiry cleared) saves it live again "
-        "under its old publication time, then refuses the publish step as 'already live': "
-        "no Published event, publication time not now"
-    )
-    for role in ("editor", "admin")
-}
 
 
 # Building one case ---------------------------------------------------------------------
@@ -468,9 +460,7 @@ def test_change_page_offers_exactly_what_the_table_allows(client, role, state):
 
 
 def _one_post_case(role: str, state: str, step: str):
-    bug = KNOWN_BUGS.get((role, state, step))
-    marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-    return pytest.param(role, state, step, id=f"{role}-{state}-{step}", marks=marks)
+    return pytest.param(role, state, step, id=f"{role}-{state}-{step}")
 
 
 def test_the_table_refuses_every_form_step_to_whoever_may_not_edit():
