@@ -38,7 +38,11 @@ class ArticlePagesMixin:
         ]
 
     def _article_for(self, request, pk, may) -> Article:
-        article = get_object_or_404(Article, pk=pk)
+        """The article, for someone ``may`` allows.  Whoever may not even preview it gets the
+        same 404 as for an id that does not exist, so ids of others' drafts stay unknown."""
+        article = Article.objects.filter(pk=pk).first()
+        if article is None or not permissions.can_preview(request.user, article):
+            raise Http404("No article with that id that you may see.")
         if not may(request.user, article):
             raise PermissionDenied
         return article

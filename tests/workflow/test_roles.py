@@ -188,3 +188,11 @@ def test_writer_creates_an_article_under_their_own_profile(client, writer, write
     assert article.status == Article.Status.DRAFT
     assert article.created_by == writer
     assert article.events.filter(action=ArticleEvent.Action.CREATED, actor=writer).exists()
+
+
+@pytest.mark.parametrize("page", ["revisions/", "share/"])
+def test_workflow_pages_of_someone_elses_draft_answer_like_an_unknown_id(writer_client, page):
+    others = make_article(author=make_author(), status=Article.Status.DRAFT)
+    unknown_id = others.pk + 1000
+    assert writer_client.get(f"/admin/articles/article/{others.pk}/{page}").status_code == 404
+    assert writer_client.get(f"/admin/articles/article/{unknown_id}/{page}").status_code == 404

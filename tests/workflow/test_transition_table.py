@@ -351,7 +351,8 @@ def _snapshot(article) -> dict:
 
 def _assert_refusal(response, role: str) -> None:
     """What a refused person sees: the login page, a 403, the admin's "no such article"
-    (an article outside a writer's list), or the form again with the reason on it."""
+    (an article outside a writer's list, or a 404 on its revisions and share pages), or the
+    form again with the reason on it."""
     code = response.status_code
     where = response.get("Location", "")
     if role in ("anonymous", "non_staff"):
@@ -361,6 +362,10 @@ def _assert_refusal(response, role: str) -> None:
     elif code == 302:
         # Django's "no article with that id" for an article outside the person's list.
         assert role in ("writer_other", "staff_no_group") and where == "/admin/", (role, where)
+    elif code == 404:
+        # The revisions and share pages answer an article the person may not even preview
+        # exactly like an id that does not exist.
+        assert role in ("writer_other", "staff_no_group"), (role, code)
     else:
         assert code == 403, code
 
