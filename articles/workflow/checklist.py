@@ -6,6 +6,7 @@ anything is saved, and the workflow services can check what is in the database.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -51,6 +52,14 @@ def draft_from_article(article) -> Draft:
     )
 
 
+def has_text(rich_text: str | None) -> bool:
+    """Whether rich text holds words a reader would see.
+
+    An "empty" CKEditor leaves ``<p>&nbsp;</p>``: no tags and no (non-breaking) spaces count.
+    """
+    return bool(html.unescape(strip_tags(rich_text or "")).strip())
+
+
 def _is_web_url(url: str) -> bool:
     parts = urlsplit(url or "")
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
@@ -71,7 +80,7 @@ def problems(draft: Draft) -> list[str]:
             f"Publishing needs {TLDR_MIN} to {TLDR_MAX} TL;DR bullets; "
             f"this article has {len(tldr)}."
         )
-    if not strip_tags(draft.body or "").strip():
+    if not has_text(draft.body):
         found.append("Write the body: it is empty.")
     if not any(_is_web_url(url) for url in draft.source_urls):
         found.append("Add at least one source with an http:// or https:// URL.")
@@ -83,7 +92,7 @@ def problems(draft: Draft) -> list[str]:
             f"(it has {len(draft.meta_description)})."
         )
     for number, (question, answer) in enumerate(draft.faq, start=1):
-        if not question.strip() or not strip_tags(answer or "").strip():
+        if not question.strip() or not has_text(answer):
             found.append(f"FAQ entry {number} needs both a question and an answer.")
     if draft.published_at and draft.expires_at and draft.expires_at <= draft.published_at:
         found.append("Set the expiry after the publication time, or clear it.")

@@ -15,115 +15,29 @@ refusal can only be about role or state.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup, SoupStrainer
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from articles.models import Article, ArticleEvent, ShareLink
 from articles.workflow import revisions, services, transitions
-from tests.factories import make_article, make_author, make_role_user, make_user
+from tests.factories import make_role_user
+from tests.helpers.admin import change_url
+from tests.helpers.html import error_texts, rendered_form_data, submit_buttons
+from tests.workflow.table import (
+    EXPECTED,
+    ROLES,
+    STATES,
+    STEPS,
+    assert_state,
+    build_case,
+    log_in,
+)
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "writer_own",  # a Writer, on an article bylined to their own author profile
-    "writer_other",  # a Writer, on another writer's article
-    "editor",  # Editor group
-    "admin",  # Admin group
-    "staff_no_group",  # staff status but no group
-    "non_staff",  # signed in, not staff
-    "anonymous",
-)
-STATES = ("draft", "in_review", "live", "scheduled", "expired", "unpublished")
-STEPS = (
-    "edit",
-    "submit",
-    "publish",
-    "schedule",
-    "unpublish",
-    "return_to_draft",
-    "restore",
-    "share",
-    "delete",
-)
-
-# README, Editorial workflow → Roles (and → States for where a step starts from).
-#   Y: the role may take the step from that state.   -: refused.
-#   "*" as the step: the same answer for every step.
-# States: Draft → In review → Published (or Scheduled: Published, time in the future)
-# → Unpublished; "expired" is Published with its expiry passed (off the site again).
-EXPECTED_TABLE = """
-role            step             draft in_review live scheduled expired unpublished
-
-# Writer: "edit their own articles while Draft or In review; submit them for review.
-# Cannot publish, schedule, unpublish, delete published articles, edit other people's work."
-writer_own      edit             Y     Y         -    -         -       -
-writer_own      submit           Y     -         -    -         -       -
-writer_own      publish          -     -         -    -         -       -
-writer_own      schedule         -     -         -    -         -       -
-writer_own      unpublish        -     -         -    -         -       -
-writer_own      return_to_draft  -     -         -    -         -       -
-writer_own      restore          -     -         -    -         -       -
-writer_own      share            -     -         -    -         -       -
-writer_own      delete           Y     Y         -    -         -       -
-writer_other    *                -     -         -    -         -       -
-
-# Editor: "edit every article; publish, schedule, unpublish, move back to draft; restore
-# revisions; create and revoke share links."  Publishing a live article is no step (use
-# Save); unpublishing needs a Published one (live, scheduled or expired); a draft is
-# already a draft.  Submitting is the Draft → In review step; deleting is not restricted
-# for editors (only "writers cannot delete published articles").
-editor          edit             Y     Y         Y    Y         Y       Y
-editor          submit           Y     -         -    -         -       -
-editor          publish          Y     Y         -    Y         Y       Y
-editor          schedule         Y     Y         Y    Y         Y       Y
-editor          unpublish        -     -         Y    Y         Y       -
-editor          return_to_draft  -     Y         Y    Y         Y       Y
-editor          restore          Y     Y         Y    Y         Y       Y
-editor          share            Y     Y         Y    Y         Y       Y
-editor          delete           Y     Y         Y    Y         Y       Y
-
-# Admin: "everything".
-admin           edit             Y     Y         Y    Y         Y       Y
-admin           submit           Y     -         -    -         -       -
-admin           publish          Y     Y         -    Y         Y       Y
-admin           schedule         Y     Y         Y    Y         Y       Y
-admin           unpublish        -     -         Y    Y         Y       -
-admin           return_to_draft  -     Y         Y    Y         Y       Y
-admin           restore          Y     Y         Y    Y         Y       Y
-admin           share            Y     Y         Y    Y         Y       Y
-admin           delete           Y     Y         Y    Y         Y       Y
-
-# "Give a person staff status AND put them in one group": without both, nothing.
-staff_no_group  *                -     -         -    -         -       -
-non_staff       *                -     -         -    -         -       -
-anonymous       *                -     -         -    -         -       -
-"""
-
-
-def _parse(table: str) -> dict[str, dict[str, dict[str, bool]]]:
-    expected: dict[str, dict[str, dict[str, bool]]] = {role: {} for role in ROLES}
-    lines = [line.split("#")[0].split() for line in table.splitlines()]
-    header, *rows = [line for line in lines if line]
-    assert header == ["role", "step", *STATES]
-    for role, step, *marks in rows:
-        assert role in ROLES and (step in STEPS or step == "*"), (role, step)
-        assert len(marks) == len(STATES) and set(marks) <= {"Y", "-"}, (role, step)
-        for name in STEPS if step == "*" else (step,):
-            assert name not in expected[role], f"{role} {name} is in the table twice"
-            expected[role][name] = {
-                state: mark == "Y" for state, mark in zip(STATES, marks, strict=True)
-            }
-    for role in ROLES:
-        assert set(expected[role]) == set(STEPS), f"the table misses steps for {role}"
-    return expected
-
-
-EXPECTED = _parse(EXPECTED_TABLE)
 # The workflow buttons under the article form (README: "Save and submit for review", "Save
 # and publish now", "Save and schedule", "Unpublish"), by their POST names.
 BUTTONS = {
@@ -140,124 +54,7 @@ FORM_STEPS = ("edit", "submit", "publish", "schedule", "unpublish", "return_to_d
 # fixed here).  strict: once fixed, these cases pass and the marker must go.
 
 
-# Building one case ---------------------------------------------------------------------
-
-
-def _state_fields(state: str) -> dict:
-    # Whole minutes: the admin's date and time inputs round-trip them exactly.
-    now = timezone.now().replace(second=0, microsecond=0)
-    return {
-        "draft": {"status": Article.Status.DRAFT},
-        "in_review": {"status": Article.Status.IN_REVIEW},
-        "live": {"status": Article.Status.PUBLISHED, "published_at": now - timedelta(hours=1)},
-        "scheduled": {"status": Article.Status.PUBLISHED, "published_at": now + timedelta(days=1)},
-        "expired": {
-            "status": Article.Status.PUBLISHED,
-            "published_at": now - timedelta(days=2),
-            "expires_at": now - timedelta(hours=1),
-        },
-        "unpublished": {
-            "status": Article.Status.UNPUBLISHED,
-            "published_at": now - timedelta(days=2),
-        },
-    }[state]
-
-
-def _build(role: str, state: str):
-    """A complete article in ``state``, written by a writer, and the person acting on it."""
-    owner_author = make_author()
-    owner = make_role_user("Writer", author=owner_author)
-    article = make_article(author=owner_author, **_state_fields(state))
-    actor = {
-        "writer_own": lambda: owner,
-        "writer_other": lambda: make_role_user("Writer", author=make_author()),
-        "editor": lambda: make_role_user("Editor"),
-        "admin": lambda: make_role_user("Admin"),
-        "staff_no_group": lambda: make_user(staff=True),
-        "non_staff": lambda: make_user(),
-        "anonymous": lambda: None,
-    }[role]()
-    return article, actor
-
-
-def _log_in(client, user) -> None:
-    if user is None:
-        client.logout()
-    else:
-        client.force_login(user)
-
-
-def _assert_state(article, state: str) -> None:
-    """The case starts from the state it names, as the newsroom names it."""
-    article.refresh_from_db()
-    label = {
-        "draft": "Draft",
-        "in_review": "In review",
-        "live": "Published",
-        "scheduled": "Scheduled",
-        "expired": "Expired",
-        "unpublished": "Unpublished",
-    }[state]
-    assert article.editorial_state == label
-    assert article.is_published == (state == "live")
-
-
-# The admin, read like a browser (small copies of tests/articles/admin_forms.py) ----------
-
-
-def change_url(article) -> str:
-    return f"/admin/articles/article/{article.pk}/change/"
-
-
-def rendered_form_data(html: bytes) -> dict[str, object]:
-    """The values a browser would submit from the admin change form, untouched."""
-    soup = BeautifulSoup(html, "html.parser", parse_only=SoupStrainer("form"))
-    form = soup.find("form", id=re.compile(r"_form$")) or soup.find("form", method="post")
-    assert form is not None, "no admin form on the page"
-    data: dict[str, object] = {}
-    for field in form.find_all(["input", "select", "textarea"]):
-        name = field.get("name")
-        if not name or "__prefix__" in name or field.has_attr("disabled"):
-            continue
-        if field.name == "textarea":
-            data[name] = field.text
-        elif field.name == "select":
-            chosen = [
-                o.get("value", o.text) for o in field.find_all("option") if o.has_attr("selected")
-            ]
-            if field.has_attr("multiple"):
-                data[name] = chosen
-            elif chosen:
-                data[name] = chosen[0]
-            else:
-                first = field.find("option")
-                data[name] = first.get("value", first.text) if first else ""
-        else:
-            kind = (field.get("type") or "text").lower()
-            if kind in {"submit", "button", "image", "reset", "file"}:
-                continue
-            if kind in {"checkbox", "radio"}:
-                if field.has_attr("checked"):
-                    data[name] = field.get("value", "on")
-                continue
-            data[name] = field.get("value", "")
-    return data
-
-
-def error_texts(html: bytes) -> list[str]:
-    """Every error the admin shows on the form (field, inline and form-wide)."""
-    soup = BeautifulSoup(html, "html.parser", parse_only=SoupStrainer("form"))
-    return [
-        " ".join(item.get_text(" ").split()) for item in soup.select(".errorlist li, .errornote")
-    ]
-
-
-def submit_buttons(html: bytes) -> set[str]:
-    """The named submit buttons on the page's forms (e.g. "_publish")."""
-    soup = BeautifulSoup(html, "html.parser", parse_only=SoupStrainer("form"))
-    return {
-        b["name"] for b in soup.select('input[type="submit"][name], button[type="submit"][name]')
-    }
+# The admin, read like a browser --------------------------------------------------------------
 
 
 def _form_data(client, article, actor) -> dict[str, object]:
@@ -273,7 +70,7 @@ def _form_data(client, article, actor) -> dict[str, object]:
     response = client.get(change_url(article))
     assert response.status_code == 200
     data = rendered_form_data(response.content)
-    _log_in(client, actor)
+    log_in(client, actor)
     return data
 
 
@@ -430,8 +227,8 @@ def _assert_done(step: str, article_pk: int, actor, response, before: dict, cont
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("state", STATES)
 def test_rulebook_agrees_with_the_table(role, state):
-    article, actor = _build(role, state)
-    _assert_state(article, state)
+    article, actor = build_case(role, state)
+    assert_state(article, state)
     user = actor or AnonymousUser()
     answered = {step: transitions.may(user, article, step) for step in STEPS}
     expected = {step: EXPECTED[role][step][state] for step in STEPS}
@@ -444,8 +241,8 @@ def test_rulebook_agrees_with_the_table(role, state):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("state", STATES)
 def test_change_page_offers_exactly_what_the_table_allows(client, role, state):
-    article, actor = _build(role, state)
-    _log_in(client, actor)
+    article, actor = build_case(role, state)
+    log_in(client, actor)
     response = client.get(change_url(article))
     allowed = {step for step in STEPS if EXPECTED[role][step][state]}
     if response.status_code != 200:
@@ -453,7 +250,7 @@ def test_change_page_offers_exactly_what_the_table_allows(client, role, state):
         assert not allowed, f"{role} may {sorted(allowed)} but cannot open the article"
         return
     page = response.content
-    offered = submit_buttons(page) & set(BUTTONS.values())
+    offered = set(submit_buttons(page)) & set(BUTTONS.values())
     assert offered == {BUTTONS[step] for step in BUTTONS if step in allowed}
     # An editable form exactly when the person may edit; a delete and a share link exactly
     # when they may delete and share.
@@ -498,9 +295,9 @@ assert len(ONE_POST_CASES) + len(NO_EDIT_RIGHT) * len(FORM_STEPS) == len(CASES)
 
 @pytest.mark.parametrize(("role", "state", "step"), ONE_POST_CASES)
 def test_admin_agrees_with_the_table(client, role, state, step):
-    article, actor = _build(role, state)
+    article, actor = build_case(role, state)
     context = _prepare(article, step)
-    _log_in(client, actor)
+    log_in(client, actor)
     before = _snapshot(article)
     response = _post_step(client, article, actor, step, context)
     allowed = EXPECTED[role][step][state]
@@ -529,9 +326,9 @@ def test_admin_refuses_every_form_step_to_whoever_may_not_edit(client, subtests,
     """The person cannot open an editable form, so they post a copy of the one an editor
     sees (every field name, inline row and version right): each form step, one POST each,
     is refused and changes nothing."""
-    article, actor = _build(role, state)
+    article, actor = build_case(role, state)
     context = {"go_live": _go_live()}
-    _log_in(client, actor)
+    log_in(client, actor)
     data = _form_data(client, article, actor)
     for step in FORM_STEPS:
         with subtests.test(step=step):
