@@ -69,7 +69,7 @@ class ArticlePagesMixin:
                 comparison = {
                     "older": older,
                     "newer": newer,
-                    "fields": revisions.compare_versions(older, newer),
+                    "fields": compare_versions(older, newer),
                 }
             else:
                 messages.error(request, "Choose two revisions of this article to compare.")

@@ -1,14 +1,11 @@
-"""Article revisions: the list, a field-by-field comparison of two, and restoring one.
+"""Article revisions: the list, the parts one holds, and restoring one.
 
-django-reversion stores each revision (articles/workflow/audit.py adds them); this turns two
-of them into readable text (the TL;DR, FAQ and sources included), marks what changed line by
-line with difflib, and brings an earlier one back through the workflow's save_edit.
+django-reversion stores each revision (articles/workflow/audit.py adds them); an earlier one
+comes back through the workflow's save_edit, as any edit does.  Comparing two is
+articles/workflow/comparison.py.
 """
 
 from __future__ import annotations
-
-import difflib
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -37,85 +34,11 @@ RESTORED_FIELDS = [
 CHILD_MODELS = [TldrBullet, FaqEntry, Source]
 
 
-@dataclass
-class FieldDiff:
-    label: str
-    lines: list[tuple[str, str]]  # (kind, text); kind is "same", "added" or "removed"
-
-
 def children(revision, model, article_id):
     """The TL;DR bullets, FAQ entries or sources of one article as a revision holds them."""
     rows = [version._object_version.object for version in revision.version_set.get_for_model(model)]
     rows = [row for row in rows if str(row.article_id) == str(article_id)]
     return sorted(rows, key=lambda row: (row.position, row.pk or 0))
-
-
-def _name(model, pk):
-    if pk in (None, ""):
-        return ""
-    found = model.objects.filter(pk=pk).first()
-    return str(found) if found else f"(deleted #{pk})"
-
-
-def snapshot(version) -> dict[str, str]:
-    """The revision as labelled text blocks, in the order the admin form shows them."""
-    data = version.field_dict
-    revision = version.revision
-    article_id = version.object_id
-    tag_names = sorted(_name(Tag, pk) for pk in data.get("tags", []))
-    return {
-        "Headline": data.get("title", ""),
-        "Slug": data.get("slug", ""),
-        "Standfirst": data.get("standfirst", ""),
-        "Author": _name(Author, data.get("author_id")),
-        "Section": _name(Section, data.get("section_id")),
-        "Tags": ", ".join(tag_names),
-        "Hero image": str(data.get("hero_image") or ""),
-        "Hero alt text": data.get("hero_alt", ""),
-        "Hero credit": data.get("hero_credit", ""),
-        "Body": _html_lines(data.get("body", "")),
-        "TL;DR": "\n".join(b.text for b in children(revision, TldrBullet, article_id)),
-        "FAQ": "\n".join(
-            f"Q: {entry.question}\nA: {_html_lines(entry.answer)}"
-            for entry in children(revision, FaqEntry, article_id)
-        ),
-        "Sources": "\n".join(
-            f"{source.name} — {source.url}" + (f" ({source.note})" if source.note else "")
-            for source in children(revision, Source, article_id)
-        ),
-        "Meta description": data.get("meta_description", ""),
-        "Status": str(data.get("status", "")),
-        "Publication time": str(data.get("published_at") or ""),
-        "Expiry": str(data.get("expires_at") or ""),
-    }
-
-
-def _html_lines(html: str) -> str:
-    """One block element per line, so a changed paragraph shows as one changed line."""
-    text = html or ""
-    for closing in ("</p>", "</h2>", "</h3>", "</li>", "</blockquote>", "<br>", "<br/>"):
-        text = text.replace(closing, closing + "\n")
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-def compare_versions(older, newer) -> list[FieldDiff]:
-    """The fields that differ between two versions, each as a line-by-line diff."""
-    before, after = snapshot(older), snapshot(newer)
-    diffs = []
-    for label in before:
-        if before[label] == after[label]:
-            continue
-        lines = []
-        for line in difflib.ndiff(before[label].splitlines(), after[label].splitlines()):
-            marker, text = line[:2], line[2:]
-            if marker == "  ":
-                lines.append(("same", text))
-            elif marker == "- ":
-                lines.append(("removed", text))
-            elif marker == "+ ":
-                lines.append(("added", text))
-        diffs.append(FieldDiff(label=label, lines=lines))
-    return diffs
 
 
 def revisions_of(article):
