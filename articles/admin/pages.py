@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article, ShareLink
 from articles.workflow import permissions, revisions, services, sharing, transitions
+from articles.workflow.comparison import compare_versions
 
 
 def _may(step: str):
