@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: run test lint format check install db db-stop prepare bench
+.PHONY: run test lint format check install db db-stop prepare bench mutation
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,11 +45,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(VENV)/bin/djhtml --check templates
+	@$(VENV)/bin/djhtml --check templates || { echo "Templates need re-indenting: run make format."; exit 1; }
 
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djhtml templates
 
 ## axe-core for the accessibility browser tests, from the npm registry at the version the lock pins.
 AXE_DIR := tests/browser/axe
@@ -61,6 +62,10 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 ## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
 test: check lint $(AXE)
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered
+
+## Mutation testing of the rules that guard unpublished work (~30 min): score and survivors.
+mutation: db
+	$(PY) tests/mutation/run.py
 
 ## Load-test home, article, author and search pages with gunicorn + wrk on 127.0.0.1 (~1.5 min).
 bench: prepare

@@ -15,9 +15,15 @@ from articles.workflow import permissions, revisions, services, sharing, transit
 from articles.workflow.comparison import compare_versions
 
 
-def _may(step: str):
-    """The rulebook's answer for one step, as a check on (user, article)."""
-    return lambda user, article: transitions.may(user, article, step)
+def _refusal(step: str):
+    """The rulebook's role refusal for one step on an article, as a check on (user, article):
+    the sentence to show, or None when the person may take the step."""
+
+    def check(user, article):
+        reasons = transitions.refusals(user, article, step, judge_content=False)
+        return " ".join(r.message for r in reasons if r.kind in ("role", "state")) or None
+
+    return check
 
 
 class ArticlePagesMixin:
@@ -38,14 +44,16 @@ class ArticlePagesMixin:
             *super().get_urls(),
         ]
 
-    def _article_for(self, request, pk, may) -> Article:
-        """The article, for someone ``may`` allows.  Whoever may not even preview it gets the
-        same 404 as for an id that does not exist, so ids of others' drafts stay unknown."""
+    def _article_for(self, request, pk, refusal=None) -> Article:
+        """The article, for someone the check ``refusal`` lets through (else a 403 that says
+        why).  Whoever may not even preview it gets the same 404 as for an id that does not
+        exist, so ids of others' drafts stay unknown."""
         article = Article.objects.filter(pk=pk).first()
         if article is None or not permissions.can_preview(request.user, article):
             raise Http404("No article with that id that you may see.")
-        if not may(request.user, article):
-            raise PermissionDenied
+        reason = refusal(request.user, article) if refusal else None
+        if reason:
+            raise PermissionDenied(reason)
         return article
 
     def _page(self, request, article, template, title, **context):
@@ -59,7 +67,7 @@ class ArticlePagesMixin:
         return TemplateResponse(request, f"admin/articles/article/{template}", context)
 
     def revisions_view(self, request, pk):
-        article = self._article_for(request, pk, permissions.can_preview)
+        article = self._article_for(request, pk)
         versions = list(revisions.revisions_of(article))
         comparison = None
         first, second = request.GET.get("a"), request.GET.get("b")
@@ -86,7 +94,7 @@ class ArticlePagesMixin:
         )
 
     def restore_view(self, request, pk, version_id):
-        article = self._article_for(request, pk, _may("restore"))
+        article = self._article_for(request, pk, _refusal("restore"))
         version = get_object_or_404(revisions.revisions_of(article), pk=version_id)
         try:
             revisions.restore_revision(article, version, by=request.user)
@@ -98,7 +106,7 @@ class ArticlePagesMixin:
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
 
     def share_view(self, request, pk):
-        article = self._article_for(request, pk, _may("share"))
+        article = self._article_for(request, pk, _refusal("share"))
         new_link = None
         if request.method == "POST":
             if "revoke" in request.POST:

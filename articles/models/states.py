@@ -12,6 +12,10 @@ class Status(models.TextChoices):
     UNPUBLISHED = "unpublished", "Unpublished"
 
 
+# Where a writer may still edit (and delete) their own article; editors edit in every state.
+WRITER_EDITABLE = frozenset({Status.DRAFT, Status.IN_REVIEW})
+
+
 class Action(models.TextChoices):
     CREATED = "created", "Created"
     EDITED = "edited", "Edited"

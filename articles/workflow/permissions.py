@@ -7,9 +7,7 @@ per article.  Writers hold ``change_article`` but only for their own drafts; edi
 
 from django.db.models import Q
 
-from articles.models import Article
-
-WRITER_EDITABLE_STATES = (Article.Status.DRAFT, Article.Status.IN_REVIEW)
+from articles.models import states
 
 
 def _is_staff(user) -> bool:
@@ -45,7 +43,7 @@ def can_edit(user, article) -> bool:
         return user.has_perm("articles.add_article")
     if can_edit_any(user):
         return True
-    return is_own(user, article) and article.status in WRITER_EDITABLE_STATES
+    return is_own(user, article) and article.status in states.WRITER_EDITABLE
 
 
 def can_preview(user, article) -> bool:
@@ -65,7 +63,7 @@ def can_delete(user, article) -> bool:
         return False
     if can_edit_any(user):
         return True
-    return is_own(user, article) and article.status in WRITER_EDITABLE_STATES
+    return is_own(user, article) and article.status in states.WRITER_EDITABLE
 
 
 def previewable_q(user) -> Q:

@@ -138,7 +138,7 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "return_to_draft",
-            sources=frozenset({Status.IN_REVIEW, Status.PUBLISHED, Status.UNPUBLISHED}),
+            sources=EVERY_STATE - {Status.DRAFT},
             target=Status.DRAFT,
             who=_for_article(permissions.can_publish),
             who_refusal=EDITORS_ONLY,

@@ -196,3 +196,17 @@ def test_workflow_pages_of_someone_elses_draft_answer_like_an_unknown_id(writer_
     unknown_id = others.pk + 1000
     assert writer_client.get(f"/admin/articles/article/{others.pk}/{page}").status_code == 404
     assert writer_client.get(f"/admin/articles/article/{unknown_id}/{page}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("page", "reason"),
+    [
+        ("share/", "Only editors can create or revoke share links."),
+        ("revisions/1/restore/", "Only editors can restore revisions."),
+    ],
+)
+def test_a_refused_workflow_page_says_why(writer_client, writer_author, page, reason):
+    own = make_article(author=writer_author, status=Article.Status.DRAFT)
+    response = writer_client.post(f"/admin/articles/article/{own.pk}/{page}")
+    assert response.status_code == 403
+    assert reason in response.content.decode()
