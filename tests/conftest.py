@@ -1,9 +1,11 @@
+import os
 import tempfile
 
 import pytest
 from django.conf import settings
 
 from tests.factories import make_author, make_role_user
+from tests.mutation.database import slot_database
 
 
 def pytest_configure(config):
@@ -18,6 +20,10 @@ def pytest_configure(config):
     settings.STATIC_ROOT = tempfile.mkdtemp(prefix="smartchunks-static-")
     # Each login attempt in tests must not lock the test client out.
     settings.AXES_ENABLED = False
+    if os.environ.get("SMARTCHUNKS_MUTATION"):
+        database = settings.DATABASES["default"]
+        base_name = database.get("TEST", {}).get("NAME") or f"test_{database['NAME']}"
+        database["TEST"] = {**database.get("TEST", {}), "NAME": slot_database(base_name)}
 
 
 @pytest.fixture(autouse=True)
