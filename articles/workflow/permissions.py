@@ -30,9 +30,9 @@ def can_publish(user) -> bool:
 
 def is_own(user, article) -> bool:
     """Whether the article is bylined to the author profile this account writes as."""
-    if not (user and user.is_authenticated and article.author_id):
-        return False
-    return article.author.user_id is not None and article.author.user_id == user.pk
+    return bool(
+        user and user.is_authenticated and article.author_id and article.author.user_id == user.pk
+    )
 
 
 def can_edit(user, article) -> bool:

@@ -57,7 +57,7 @@ def take(name: str, article, *, by, at: datetime | None = None) -> Article:
 
 def _change_state(name: str, article, *, by, at) -> None:
     step = STEPS[name]
-    with reversion.create_revision(manage_manually=True):
+    with reversion.create_revision():  # one revision for the new state, apart from the edit's
         fields = {"status": step.target}
         if step.target == Article.Status.PUBLISHED:
             fields["published_at"] = at or timezone.now()
