@@ -128,3 +128,11 @@ def test_redirects_a_signed_in_user_gets_are_never_stored_by_shared_caches(edito
         assert response.status_code == 301, url
         cache_control = response.get("Cache-Control", "")
         assert "private" in cache_control and "no-store" in cache_control, url
+
+
+@pytest.mark.parametrize("status", [Article.Status.PUBLISHED, Article.Status.UNPUBLISHED])
+def test_a_writer_previews_their_own_article_after_it_leaves_their_hands(
+    writer_client, writer_author, status
+):
+    own = make_article(author=writer_author, status=status, published_at=timezone.now())
+    assert writer_client.get(f"/preview/articles/{own.pk}/").status_code == 200

@@ -223,7 +223,9 @@ def test_expiry_must_come_after_publication(expiry_offset, accepted):
     at = timezone.now()
     expires = at + expiry_offset if expiry_offset is not None else None
     found = checklist.problems(_ready(published_at=at, expires_at=expires))
-    assert (found == []) is accepted, found
+    assert found == (
+        [] if accepted else ["Set the expiry after the publication time, or clear it."]
+    )
 
 
 @pytest.mark.parametrize("missing", ["title", "slug", "author_id"])

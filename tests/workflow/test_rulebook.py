@@ -1,0 +1,140 @@
+"""The rulebook itself (articles/workflow/transitions.py), asked directly: the whole table,
+the combined rule of a save from the form, and how a POST names its step."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from articles.models import Article, TldrBullet
+from articles.workflow import checklist, transitions
+from tests.factories import make_article, make_role_user
+from tests.workflow.table import EXPECTED, ROLES, STATES, STEPS, assert_state, build_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("state", STATES)
+def test_rulebook_agrees_with_the_table(role, state):
+    article, actor = build_case(role, state)
+    assert_state(article, state)
+    user = actor or AnonymousUser()
+    answered = {step: transitions.may(user, article, step) for step in STEPS}
+    expected = {step: EXPECTED[role][step][state] for step in STEPS}
+    assert answered == expected
+
+
+def _messages(reasons):
+    return [reason.message for reason in reasons]
+
+
+def _broken_draft(article) -> checklist.Draft:
+    draft = checklist.draft_from_article(article)
+    draft.tldr = draft.tldr[:2]
+    return draft
+
+
+TWO_BULLETS = "Publishing needs 3 to 5 TL;DR bullets; this article has 2."
+
+
+def test_a_live_edit_is_judged_on_the_content_as_posted():
+    editor, live = make_role_user("Editor"), make_article()
+    reasons = transitions.refusals_of_save(editor, live, None, draft=_broken_draft(live))
+    assert _messages(reasons) == [TWO_BULLETS]
+    assert (
+        transitions.refusals_of_save(editor, live, None, draft=checklist.draft_from_article(live))
+        == []
+    )
+
+
+def test_a_live_edit_that_goes_with_unpublishing_is_not_held_to_the_checklist():
+    editor, live = make_role_user("Editor"), make_article()
+    assert transitions.refusals_of_save(editor, live, "unpublish", draft=_broken_draft(live)) == []
+
+
+def test_a_save_lists_the_edits_and_the_steps_refusals_together():
+    writer = make_role_user("Writer")
+    live = make_article()
+    live.author.user = writer
+    live.author.save()
+    reasons = _messages(transitions.refusals_of_save(writer, live, "publish"))
+    assert reasons[0].startswith("You cannot edit this article")
+    assert transitions.EDITORS_ONLY in reasons
+    assert any(reason.startswith("This article is already live") for reason in reasons)
+
+
+def test_a_new_article_needs_no_edit_rule_only_the_steps():
+    writer = make_role_user("Writer")
+    new = Article(status=Article.Status.DRAFT)
+    assert _messages(transitions.refusals_of_save(writer, new, None)) == []
+    refused = transitions.refusals_of_save(writer, new, "publish", draft=checklist.Draft())
+    assert transitions.EDITORS_ONLY in _messages(refused)
+
+
+def test_may_weighs_role_and_state_only():
+    editor = make_role_user("Editor")
+    live, draft = make_article(), make_article(status=Article.Status.DRAFT)
+    assert not transitions.may(editor, live, "publish")
+    assert not transitions.may(editor, draft, "unpublish")
+    TldrBullet.objects.filter(article=draft).delete()  # content is no reason to hide a step
+    assert transitions.may(editor, draft, "publish")
+
+
+def test_a_workflow_button_names_its_step_and_time():
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        assert transitions.requested_step(
+            {"_publish": "1"}, chosen_status=None, published_at=None
+        ) == ("publish", now)
+    later = now + timedelta(days=1)
+    assert transitions.requested_step(
+        {"_schedule": "1"}, chosen_status=None, published_at=later
+    ) == ("schedule", later)
+    assert transitions.requested_step(
+        {"_submit_review": "1"}, chosen_status=None, published_at=later
+    ) == ("submit", None)
+    assert transitions.requested_step({"_save": "1"}, chosen_status=None, published_at=later) == (
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (Article.Status.IN_REVIEW, "submit"),
+        (Article.Status.UNPUBLISHED, "unpublish"),
+        (Article.Status.DRAFT, "return_to_draft"),
+    ],
+)
+def test_a_chosen_status_names_the_step_that_leads_there(status, expected):
+    assert transitions.requested_step({}, chosen_status=status, published_at=None) == (
+        expected,
+        None,
+    )
+
+
+def test_a_chosen_published_status_publishes_now_at_its_time_or_schedules():
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        published = Article.Status.PUBLISHED
+        assert transitions.requested_step({}, chosen_status=published, published_at=None) == (
+            "publish",
+            now,
+        )
+        assert transitions.requested_step({}, chosen_status=published, published_at=now) == (
+            "publish",
+            now,
+        )
+        earlier, later = now - timedelta(days=1), now + timedelta(seconds=1)
+        assert transitions.requested_step({}, chosen_status=published, published_at=earlier) == (
+            "publish",
+            earlier,
+        )
+        assert transitions.requested_step({}, chosen_status=published, published_at=later) == (
+            "schedule",
+            later,
+        )
