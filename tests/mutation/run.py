@@ -10,6 +10,7 @@ survivor as a diff.  It exits non-zero when the score is under the target.
 
     python tests/mutation/run.py            # a full run (about half an hour on 2 cores)
     python tests/mutation/run.py --keep     # go on from the last run (changed code only)
+    python tests/mutation/run.py --survivors  # try the last run's survivors again (new tests)
     python tests/mutation/run.py --report   # only print the last run's result
 """
 
@@ -34,12 +35,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="reuse the last run's results")
     parser.add_argument("--report", action="store_true", help="only report the last run")
+    parser.add_argument("--survivors", action="store_true", help="re-try the last survivors")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     os.chdir(ROOT)
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["smartchunks"]
     settings = settings["mutation"]
-    if not args.report:
+    if args.survivors:
+        again = sorted(name for name, status in _results().items() if status not in KILLED)
+        run_mutmut(keep=True, max_children=args.max_children, names=again)
+    elif not args.report:
         run_mutmut(keep=args.keep, max_children=args.max_children)
     return report(settings["target"], settings.get("equivalent", {}))
 
@@ -71,13 +76,13 @@ def _drop_old_databases(env) -> None:
     )
 
 
-def run_mutmut(*, keep: bool, max_children: int) -> None:
+def run_mutmut(*, keep: bool, max_children: int, names=()) -> None:
     env = _environment()
     if not keep:
         shutil.rmtree(MUTANTS, ignore_errors=True)
         _drop_old_databases(env)
     mutmut = Path(sys.executable).with_name("mutmut")
-    command = [str(mutmut), "run", "--max-children", str(max_children)]
+    command = [str(mutmut), "run", "--max-children", str(max_children), *names]
     subprocess.run(command, env=env, check=False, cwd=ROOT)  # noqa: S603
 
 

@@ -138,3 +138,75 @@ def test_a_chosen_published_status_publishes_now_at_its_time_or_schedules():
             "schedule",
             later,
         )
+
+
+def test_a_live_edit_without_a_publication_time_is_refused_at_that_field():
+    editor, live = make_role_user("Editor"), make_article()
+    draft = checklist.draft_from_article(live)
+    draft.published_at = None
+    assert transitions.refusals_of_save(editor, live, None, draft=draft) == [
+        transitions.Reason(
+            "A published article needs a publication time. To take it off the site, use Unpublish.",
+            "time",
+            "published_at",
+        )
+    ]
+
+
+def test_scheduling_needs_a_time_after_now_at_that_field():
+    editor, draft = make_role_user("Editor"), make_article(status=Article.Status.DRAFT)
+    now = timezone.now()
+    refusal = transitions.Reason(
+        "To schedule, set a publication time in the future.", "time", "published_at"
+    )
+    with time_machine.travel(now, tick=False):
+        assert transitions.refusals(editor, draft, "schedule", at=now) == [refusal]
+        assert transitions.refusals(editor, draft, "schedule", at=None) == [refusal]
+        later = now + timedelta(microseconds=1)
+        assert transitions.refusals(editor, draft, "schedule", at=later) == []
+
+
+def test_each_reason_says_what_kind_it_is():
+    editor, writer = make_role_user("Editor"), make_role_user("Writer")
+    new = Article(status=Article.Status.DRAFT)
+    assert transitions.refusals(editor, new, "unpublish", judge_content=False) == [
+        transitions.Reason(
+            "Only published or scheduled articles can be unpublished; this one is new.", "state"
+        )
+    ]
+    draft = make_article(status=Article.Status.DRAFT, tldr=2)
+    kinds = {r.message: r.kind for r in transitions.refusals(writer, draft, "publish")}
+    assert kinds == {transitions.EDITORS_ONLY: "role", TWO_BULLETS: "content"}
+    outsider = AnonymousUser()  # nobody outside the newsroom learns about the content
+    kinds = {r.message: r.kind for r in transitions.refusals(outsider, draft, "publish")}
+    assert kinds == {transitions.EDITORS_ONLY: "role"}
+    kinds = {r.message: r.kind for r in transitions.refusals(editor, draft, "publish")}
+    assert kinds == {TWO_BULLETS: "content"}
+    live = make_article()
+    assert transitions.refusals(editor, live, "publish", judge_content=False) == [
+        transitions.Reason(
+            "This article is already live: use Save to update it; this one is Published.",
+            "state",
+        )
+    ]
+
+
+def test_publishing_at_a_past_time_is_judged_at_that_time():
+    editor = make_role_user("Editor")
+    yesterday = timezone.now() - timedelta(days=1)
+    draft = make_article(
+        status=Article.Status.DRAFT, expires_at=timezone.now() - timedelta(hours=1)
+    )
+    assert transitions.refusals(editor, draft, "publish", at=yesterday) == []
+    assert transitions.refusals(editor, draft, "publish") != []  # now is after the expiry
+
+
+def test_whoever_may_add_articles_may_work_on_a_new_one():
+    writer = make_role_user("Writer")
+    new = Article(status=Article.Status.DRAFT)
+    assert transitions.refusals(writer, new, "submit", judge_content=False) == []
+    offered = [button.name for button in transitions.offered_buttons(writer, new)]
+    assert offered == ["_submit_review"]
+    no_group = make_role_user("Writer")
+    no_group.groups.clear()
+    assert transitions.refusals(no_group, new, "submit", judge_content=False) != []

@@ -126,3 +126,57 @@ def test_another_articles_redirect_is_left_alone(editor_user):
     other = make_article(slug="something-else")
     _rename(other, "old-name", editor_user)
     assert SlugRedirect.objects.filter(old_slug="old-name", article=live).exists()
+
+
+def test_a_new_article_is_recorded_as_created(editor_user):
+    article = make_article(status=Article.Status.DRAFT)
+    fresh = Article(title="Brand new", slug="brand-new", author=article.author)
+    services.save_edit(fresh, by=editor_user, created=True)
+    newest = revisions.revisions_of(fresh).first().revision
+    assert newest.comment == "Created" and fresh.created_by == editor_user
+    assert ArticleEvent.objects.get(article=fresh).action == ArticleEvent.Action.CREATED
+
+
+def test_an_edit_is_searchable_at_once(editor_user):
+    from articles.reader.search import search_articles
+
+    live = make_article(title="Plain headline")
+    live.title = "Photosynthesis explained"
+    services.save_edit(live, by=editor_user)
+    assert list(search_articles("photosynthesis")) == [live]
+
+
+def test_an_edit_that_goes_with_unpublishing_is_not_held_to_the_checklist(editor_user):
+    live = make_article(tldr=2)
+    live.title = "Taken down for a rewrite"
+    services.save_edit(live, by=editor_user, then="unpublish")
+    live.refresh_from_db()
+    assert live.status == Article.Status.UNPUBLISHED and live.title == "Taken down for a rewrite"
+
+
+def test_publishing_an_incomplete_article_with_an_edit_keeps_the_edit_only(editor_user):
+    draft = make_article(status=Article.Status.DRAFT, tldr=1)
+    draft.title = "Saved anyway"
+    with pytest.raises(services.StepRefused) as refusal:
+        services.save_edit(draft, by=editor_user, then="publish", at=timezone.now())
+    assert refusal.value.problems == ["Publishing needs 3 to 5 TL;DR bullets; this article has 1."]
+    draft.refresh_from_db()
+    assert draft.title == "Saved anyway" and draft.status == Article.Status.DRAFT
+
+
+def test_publishing_with_an_edit_at_a_past_time_is_judged_at_that_time(editor_user):
+    draft = make_article(status=Article.Status.DRAFT)
+    draft.expires_at = timezone.now() + timedelta(days=1)
+    last_week = timezone.now() - timedelta(days=7)
+    services.save_edit(draft, by=editor_user, then="publish", at=last_week)
+    draft.refresh_from_db()
+    assert draft.published_at == last_week and draft.is_published
+
+
+def test_publishing_with_an_edit_checks_the_expiry_against_its_own_time(editor_user):
+    draft = make_article(status=Article.Status.DRAFT)
+    draft.expires_at = timezone.now() - timedelta(hours=1)  # after last week, before now
+    last_week = timezone.now() - timedelta(days=7)
+    services.save_edit(draft, by=editor_user, then="publish", at=last_week)
+    draft.refresh_from_db()
+    assert draft.published_at == last_week and draft.editorial_state == "Expired"
