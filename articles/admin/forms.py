@@ -120,12 +120,9 @@ class ArticleAdminForm(forms.ModelForm):
 
     def _check_expiry(self):
         published_at = self.step_at or self._value("published_at")
-        expires_at = self._value("expires_at")
-        if published_at and expires_at and expires_at <= published_at:
-            self.add_error(
-                "expires_at" if "expires_at" in self.fields else None,
-                "Set the expiry after the publication time, or clear it.",
-            )
+        problem = checklist.expiry_problem(published_at, self._value("expires_at"))
+        if problem:
+            self.add_error("expires_at" if "expires_at" in self.fields else None, problem)
 
     def _refuse_stale_edit(self, expected):
         current = (

@@ -129,8 +129,11 @@ class ArticlePageView(DetailView):
         context.update(article_page_context(self.object, self.request))
         return context
 
+    # Previews are private even when the article is live: the URL is not the article's.
+    always_private = False
+
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
-        if not self.object.is_published:
+        if self.always_private or not self.object.is_published:
             keep_private(response)  # someone allowed to see unpublished work
         return response

@@ -32,6 +32,8 @@ def articles_visible_to(user):
 class StaffPreviewView(ArticlePageView):
     """/preview/articles/<id>/: any state, for staff who may edit (or wrote) the article."""
 
+    always_private = True
+
     def get_object(self, queryset=None):
         article = get_object_or_404(
             article_page_queryset(Article.objects.all()), pk=self.kwargs["pk"]
@@ -43,12 +45,11 @@ class StaffPreviewView(ArticlePageView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=True, **kwargs)
 
-    def render_to_response(self, context, **kwargs):
-        return keep_private(super().render_to_response(context, **kwargs))
-
 
 class SharedPreviewView(ArticlePageView):
     """/preview/share/<token>/: the article for someone without an account, while the link lasts."""
+
+    always_private = True
 
     def get(self, request, *args, **kwargs):
         link = sharing.share_link_for_token(kwargs["token"])
@@ -67,6 +68,3 @@ class SharedPreviewView(ArticlePageView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(share_link=self.share_link, **kwargs)
-
-    def render_to_response(self, context, **kwargs):
-        return keep_private(super().render_to_response(context, **kwargs))

@@ -65,6 +65,13 @@ def _is_web_url(url: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
+def expiry_problem(published_at, expires_at) -> str | None:
+    """An expiry at or before the publication time: the article would never be live."""
+    if published_at and expires_at and expires_at <= published_at:
+        return "Set the expiry after the publication time, or clear it."
+    return None
+
+
 def problems(draft: Draft) -> list[str]:
     """Readable sentences, one per failure; an empty list means ready to publish."""
     found = []
@@ -94,6 +101,6 @@ def problems(draft: Draft) -> list[str]:
     for number, (question, answer) in enumerate(draft.faq, start=1):
         if not question.strip() or not has_text(answer):
             found.append(f"FAQ entry {number} needs both a question and an answer.")
-    if draft.published_at and draft.expires_at and draft.expires_at <= draft.published_at:
-        found.append("Set the expiry after the publication time, or clear it.")
+    if problem := expiry_problem(draft.published_at, draft.expires_at):
+        found.append(problem)
     return found
