@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -118,16 +119,68 @@ def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(_as_server_user(cmd), capture_output=True, text=True, **kwargs)
 
 
-def connection_url() -> str:
-    return f"postgres://postgres@{quote(str(socket_dir()), safe='')}/{DB_NAME}"
+def _url(sock: Path, db_name: str) -> str:
+    return f"postgres://postgres@{quote(str(sock), safe='')}/{db_name}"
 
 
-def is_ready(bindir: Path) -> bool:
+def _is_ready(bindir: Path, sock: Path) -> bool:
     probe = subprocess.run(
-        [str(bindir / "pg_isready"), "-q", "-h", str(socket_dir()), "-U", "postgres"],
+        [str(bindir / "pg_isready"), "-q", "-h", str(sock), "-U", "postgres"],
         check=False,
     )
     return probe.returncode == 0
+
+
+def connection_url() -> str:
+    return _url(socket_dir(), DB_NAME)
+
+
+def is_ready(bindir: Path) -> bool:
+    return _is_ready(bindir, socket_dir())
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One PostgreSQL cluster: its data folder, the folder of its unix socket, its database.
+
+    The checkout's own cluster is ``default_cluster()``; tests that must stop a server under
+    a running site build a throwaway one in a folder of their own, so the cluster the
+    developer and the test suite use is never touched.
+    """
+
+    data: Path
+    socket: Path
+    db_name: str = DB_NAME
+
+    @property
+    def url(self) -> str:
+        return _url(self.socket, self.db_name)
+
+    def is_ready(self) -> bool:
+        return _is_ready(find_bindir(), self.socket)
+
+    def start(self) -> str:
+        """Create the cluster if needed, start it, make sure its database exists."""
+        bindir = find_bindir()
+        if not (self.data / "PG_VERSION").exists():
+            _init_cluster(bindir, self.data)
+        _prepare_dir(self.socket, 0o755)
+        if not _is_ready(bindir, self.socket):
+            _start_server(bindir, self.data, self.socket)
+        _ensure_database(bindir, self.socket, self.db_name)
+        return self.url
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server; ``mode="immediate"`` is a crash as far as clients can tell."""
+        if (self.data / "postmaster.pid").exists():
+            _run(
+                [str(find_bindir() / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"],
+                check=False,
+            )
+
+
+def default_cluster() -> Cluster:
+    return Cluster(cluster_dir(), socket_dir())
 
 
 def _init_cluster(bindir: Path, data: Path) -> None:
@@ -166,16 +219,8 @@ def _clear_stale_pid(data: Path) -> None:
 
 
 def start() -> str:
-    bindir = find_bindir()
-    data = cluster_dir()
-    sock = socket_dir()
-    if not (data / "PG_VERSION").exists():
-        _init_cluster(bindir, data)
-    _prepare_dir(sock, 0o755)
-    if not is_ready(bindir):
-        _start_server(bindir, data, sock)
-    _ensure_database(bindir)
-    url = connection_url()
+    find_bindir()  # first: without server binaries, its error says what to install
+    url = default_cluster().start()
     URL_FILE.write_text(url + "\n")
     return url
 
@@ -203,18 +248,18 @@ def _start_server(bindir: Path, data: Path, sock: Path) -> None:
             ],
             check=False,
         )
-        if result.returncode == 0 or is_ready(bindir):
+        if result.returncode == 0 or _is_ready(bindir, sock):
             return
         last_error = (result.stderr or result.stdout).strip()
         time.sleep(1)
     raise LocalDatabaseError(f"PostgreSQL did not start (see {log}): {last_error}")
 
 
-def _ensure_database(bindir: Path) -> None:
+def _ensure_database(bindir: Path, sock: Path, db_name: str) -> None:
     psql = [
         str(bindir / "psql"),
         "-h",
-        str(socket_dir()),
+        str(sock),
         "-U",
         "postgres",
         "-d",
@@ -222,20 +267,17 @@ def _ensure_database(bindir: Path) -> None:
         "-tAc",
     ]
     exists = subprocess.run(
-        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
+        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{db_name}'"],
         capture_output=True,
         text=True,
         check=True,
     )
     if exists.stdout.strip() != "1":
-        subprocess.run([*psql, f'CREATE DATABASE "{DB_NAME}"'], check=True, capture_output=True)
+        subprocess.run([*psql, f'CREATE DATABASE "{db_name}"'], check=True, capture_output=True)
 
 
 def stop() -> None:
-    bindir = find_bindir()
-    data = cluster_dir()
-    if (data / "postmaster.pid").exists():
-        _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], check=False)
+    default_cluster().stop()
 
 
 def saved_url() -> str | None:

@@ -18,6 +18,8 @@ class PrivateResponsesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if getattr(response, "database_outage", False):
+            return response  # marked without the database, which cannot say who asks
         user = getattr(request, "user", None)
         is_private = (user is not None and user.is_authenticated) or request.path.startswith(
             "/admin/"

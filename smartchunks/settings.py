@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database outage is a styled 503 with Retry-After, never a 500 (smartchunks/outage.py).
+    "smartchunks.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Above CommonMiddleware and CSRF, so it also marks the responses they make themselves
     # (the add-a-slash redirect, a CSRF refusal).  It reads request.user on the way out,
@@ -133,6 +135,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A server that is gone must not hold a request: give up connecting after a few seconds, so
+# the outage page (smartchunks/outage.py) and /healthz answer promptly (libpq's minimum is 2).
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+)
 # Parallel test runs on one server (several checkouts, or helpers) need distinct test databases.
 if os.environ.get("DJANGO_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DB_NAME"]}

@@ -9,6 +9,9 @@ from articles.reader.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from smartchunks.health import healthz
 from smartchunks.media.editor_uploads import ckeditor_browse, ckeditor_upload
 
+# A database outage that escapes the middleware is still a 503 (smartchunks/outage.py).
+handler500 = "smartchunks.outage.server_error"
+
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "Newsroom"
