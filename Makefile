@@ -70,3 +70,14 @@ mutation: db
 ## Load-test home, article, author and search pages with gunicorn + wrk on 127.0.0.1 (~1.5 min).
 bench: prepare
 	$(PY) tests/bench/run_bench.py
+
+.PHONY: backup restore
+## Back up the database (pg_dump, custom format) and the media files to var/backups/<UTC time>/.
+backup: db
+	$(PY) -m smartchunks.backup backup $(if $(DEST),--dest "$(DEST)")
+
+## Restore a backup into an EMPTY database and media folder: make restore FILE=var/backups/<time>
+## (FORCE=1 replaces what the backup holds in a database or media folder that has data).
+restore: db
+	@test -n "$(FILE)$(DIR)" || { echo "usage: make restore FILE=var/backups/<time> [FORCE=1]" >&2; exit 2; }
+	$(PY) -m smartchunks.backup restore "$(or $(FILE),$(DIR))" $(if $(FORCE),--force)
