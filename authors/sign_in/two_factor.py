@@ -65,9 +65,7 @@ def readable_secret(device: TOTPDevice) -> str:
 
 def qr_code_svg(device: TOTPDevice) -> str:
     """The device's otpauth:// address as an inline SVG QR code (made here, no network)."""
-    image = qrcode.make(
-        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, border=2
-    )
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     return image.to_string(encoding="unicode")
 
 

@@ -51,7 +51,9 @@ def test_an_account_without_a_second_factor_is_left_as_it_is():
 
 
 def test_an_unknown_username_is_a_clear_error():
-    with pytest.raises(CommandError, match="No account with the username 'ghost'; nothing changed."):
+    with pytest.raises(
+        CommandError, match="No account with the username 'ghost'; nothing changed."
+    ):
         _reset("ghost")
 
 

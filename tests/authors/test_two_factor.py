@@ -80,7 +80,11 @@ def _setting_in(env_overrides) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SMARTCHUNKS_"))}
     env.update(env_overrides)
     result = subprocess.run(
-        [sys.executable, "-c", "import smartchunks.settings as s; print(s.SMARTCHUNKS_REQUIRE_2FA)"],
+        [
+            sys.executable,
+            "-c",
+            "import smartchunks.settings as s; print(s.SMARTCHUNKS_REQUIRE_2FA)",
+        ],
         capture_output=True,
         text=True,
         cwd=django_settings.BASE_DIR,
@@ -110,7 +114,9 @@ def test_on_by_default_in_production_and_off_elsewhere_unless_set():
 
 
 def test_an_account_without_an_authenticator_is_sent_to_set_one_up(client, editor, required):
-    response = client.post("/admin/login/?next=/admin/", {"username": "eddie", "password": PASSWORD})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "eddie", "password": PASSWORD}
+    )
     follow = client.get(response["Location"])
     assert follow.status_code == 302
     assert follow["Location"] == f"{SETUP}?next=%2Fadmin%2F"
