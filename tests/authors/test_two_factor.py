@@ -132,6 +132,9 @@ def test_an_account_with_an_authenticator_is_asked_for_its_code(client, editor, 
     assert response["Location"] == (
         f"{VERIFY}?next=%2Fadmin%2Farticles%2Farticle%2F%3Fstatus__exact%3Ddraft"
     )
+    # Back on the login page, where a half-signed-in account would otherwise bounce around.
+    login_page = client.get("/admin/login/?next=/admin/auth/user/")
+    assert login_page["Location"] == f"{VERIFY}?next=%2Fadmin%2Fauth%2Fuser%2F"
 
 
 @pytest.mark.parametrize("has_authenticator", [False, True])
@@ -308,6 +311,16 @@ def test_a_recovery_code_works_once(editor, required, frozen):
     assert StaticToken.objects.count() == 8
 
 
+@pytest.mark.parametrize("typed", ["12\x003456", "x" * 500, "", "<script>"])
+def test_odd_input_in_the_code_field_is_a_clear_error(client, editor, required, typed):
+    enrolled(editor)
+    password_step(client)
+    response = send_code(client, typed)
+    assert response.status_code == 200
+    assert error_of(response).strip()
+    assert b"<script>" not in response.content
+
+
 def test_an_external_next_after_the_code_lands_on_the_admin_index(client, editor, required, frozen):
     device, _ = enrolled(editor)
     password_step(client)
@@ -368,3 +381,14 @@ def test_superusers_and_every_role_need_it(client, required):
         client.force_login(user)
         response = client.get("/admin/")
         assert response.status_code == 302 and response["Location"].startswith(SETUP)
+
+
+def test_the_admin_never_shows_anyones_authenticator_secret(client):
+    device, _ = enrolled(make_role_user("Editor", username="eddie"))
+    client.force_login(make_user("root", superuser=True))
+    change = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert change.status_code == 200
+    assert device.key.encode() not in change.content
+    assert base64.b32encode(device.bin_key) not in change.content
+    for view in ("config", "qrcode"):
+        assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/{view}/").status_code == 403
