@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "reversion",
     "easy_thumbnails",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "authors",
     "articles",
 ]
@@ -99,6 +102,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks whether this session has passed the second factor (request.user.is_verified()),
+    # then keeps newsroom accounts that have not passed it at the two-factor step (authors/sign_in/).
+    "django_otp.middleware.OTPMiddleware",
+    "authors.sign_in.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees authentication failures from the views above it.
@@ -163,10 +170,21 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+# A username+address pair is locked after AXES_FAILURE_LIMIT failures (axes' own rule); one
+# address, whatever usernames it tries, after LOGIN_ADDRESS_FAILURE_LIMIT (our handler adds it,
+# authors/sign_in/lockout.py).  Wrong second-factor codes count as failures too.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout are refused unread, so the cool-off counts down (Retry-After holds).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "authors.sign_in.lockout.PairAndAddressLockout"
+# 429 with Retry-After and one message whether or not the username exists.
+AXES_LOCKOUT_CALLABLE = "authors.sign_in.lockout.lockout_response"
+# Kept out of axes' attempt records (its defaults plus the second-factor code).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 AXES_CLIENT_IP_CALLABLE = "smartchunks.client_ip.client_ip"
 # How many proxies we run in front of gunicorn (load balancer, nginx): 0 trusts no header.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
@@ -213,6 +231,14 @@ THUMBNAIL_PROCESSORS = (
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
+# Where a sign-in goes when `next` is missing or points off the site.
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Two-factor sign-in (django-otp: an authenticator app, plus recovery codes) for every newsroom
+# account.  On by default in production; `make run` and the tests leave it off unless set.
+SMARTCHUNKS_REQUIRE_2FA = env_bool("SMARTCHUNKS_REQUIRE_2FA", default=IS_PRODUCTION)
+# Device secrets stay out of the admin's device pages.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Uploads: images only, checked with Pillow, at most this many bytes.
 MAX_IMAGE_UPLOAD_BYTES = int(os.environ.get("MAX_IMAGE_UPLOAD_BYTES", str(5 * 1024 * 1024)))
@@ -268,6 +294,8 @@ SITE_DESCRIPTION = os.environ.get(
     "Short, structured explainers: the TL;DR first, then the detail, with sources.",
 )
 SITE_LANGUAGE = "en"
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = SITE_NAME
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the admin's JavaScript reads it

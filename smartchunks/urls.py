@@ -6,6 +6,7 @@ from django.views.static import serve
 
 from articles.admin.shortcuts import NulSafeAutocompleteJsonView, view_on_site
 from articles.reader.sitemaps import SITEMAPS, news_sitemap, robots_txt
+from authors.sign_in import views as sign_in
 from smartchunks.health import healthz
 from smartchunks.media.editor_uploads import ckeditor_browse, ckeditor_upload
 
@@ -26,6 +27,17 @@ urlpatterns = [
         "admin/autocomplete/",
         admin.site.admin_view(NulSafeAutocompleteJsonView.as_view(admin_site=admin.site)),
         name="admin-autocomplete",
+    ),
+    # The second sign-in step (authors/sign_in/): only for signed-in newsroom accounts.
+    path(
+        "admin/two-factor/setup/",
+        admin.site.admin_view(sign_in.setup),
+        name="two_factor_setup",
+    ),
+    path(
+        "admin/two-factor/verify/",
+        admin.site.admin_view(sign_in.verify),
+        name="two_factor_verify",
     ),
     path("admin/", admin.site.urls),
     # Our views check permission, size and image validity before django-ckeditor's.  Its

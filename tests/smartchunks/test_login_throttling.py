@@ -29,7 +29,7 @@ def test_repeated_wrong_passwords_lock_out_even_the_right_one(client, throttled)
         _log_in(client, "desk", "wrong-guess-123")
     locked = _log_in(client, "desk", PASSWORD)
     assert locked.status_code == 429
-    assert "locked" in locked.content.decode().lower()
+    assert "too many failed sign-in attempts" in locked.content.decode().lower()
     assert "_auth_user_id" not in client.session
 
 
