@@ -17,8 +17,16 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
-from articles.workflow import services
-from tests.factories import image_upload, make_role_user, make_section, make_tag, unique
+from articles.workflow import services, sharing
+from tests.factories import (
+    image_upload,
+    make_author,
+    make_role_user,
+    make_section,
+    make_tag,
+    make_user,
+    unique,
+)
 from tests.helpers.admin import fill_inline, inline_prefix
 from tests.helpers.html import error_texts, rendered_form_data
 
@@ -250,8 +258,6 @@ def test_an_upload_no_article_shows_yet_is_its_uploaders_alone(newsroom):
 
 def test_a_share_links_visitor_sees_the_shared_drafts_images_until_it_is_revoked(newsroom):
     article, urls = _illustrated_draft(newsroom)
-    from articles.workflow import sharing
-
     link, path = sharing.create_share_link(article, by=newsroom["editor"])
     visitor = Client()
     assert {visitor.get(url).status_code for url in urls} == {404}
@@ -320,8 +326,6 @@ TRAVERSALS = [
 def test_paths_outside_the_media_folder_or_not_a_file_are_404_even_for_a_superuser(
     path, client, media_in_tmp, settings
 ):
-    from tests.factories import make_user
-
     (media_in_tmp / "heroes").mkdir(parents=True)
     (media_in_tmp / "heroes" / "x.png").write_bytes(b"png")
     (media_in_tmp / ".hidden").write_bytes(b"hidden")
@@ -344,8 +348,6 @@ def test_other_methods_than_get_and_head_are_refused(newsroom):
 
 
 def test_author_photos_are_public_like_the_author_page(client):
-    from tests.factories import make_author
-
     author = make_author(photo=image_upload("face.png", size=(300, 300)))
     page = client.get(author.get_absolute_url()).content.decode()
     photos = set(MEDIA_URL.findall(page))
