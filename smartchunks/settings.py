@@ -199,9 +199,20 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
-# Serve MEDIA_ROOT from Django itself (single machine). Behind a web server or object
-# storage, set DJANGO_SERVE_MEDIA=false and serve /media/ there.
+# Answer /media/ from Django, which decides who may have each file: an unpublished
+# article's images are the newsroom's only (articles/reader/media.py).  Turning it off
+# leaves /media/ to whatever serves it then, which must apply the same rule.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
+# With a front server (nginx): Django answers an allowed /media/ request with an empty
+# response and "X-Accel-Redirect: <prefix><name>", and nginx sends the file from an
+# internal location aliased to MEDIA_ROOT.  Empty: Django sends the file itself.
+MEDIA_ACCEL_PREFIX = os.environ.get("SMARTCHUNKS_MEDIA_ACCEL_PREFIX", "")
+if MEDIA_ACCEL_PREFIX and not (
+    MEDIA_ACCEL_PREFIX.startswith("/") and MEDIA_ACCEL_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        "SMARTCHUNKS_MEDIA_ACCEL_PREFIX must start and end with '/', e.g. /_protected_media/"
+    )
 
 STORAGES = {
     # Re-encodes every stored image without EXIF/GPS (smartchunks/media/storage.py).

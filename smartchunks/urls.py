@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from articles.admin.shortcuts import NulSafeAutocompleteJsonView, view_on_site
+from articles.reader.media import media_file
 from articles.reader.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from authors.sign_in import views as sign_in
 from smartchunks.health import healthz
@@ -64,6 +64,6 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    # Django decides who may have each file (articles/reader/media.py); with
+    # MEDIA_ACCEL_PREFIX the front server sends the bytes.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", media_file, name="media")]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
+from articles.workflow.media_record import record_media
 from authors.models import Author
 
 _seq = itertools.count(1)
@@ -112,6 +113,8 @@ def make_article(*, tldr=3, faq=1, sources=1, tags=(), **fields):
         )
     if tags:
         article.tags.set(tags)
+    # Rows made directly skip save_edit: record the files the article shows, as it would.
+    record_media(article)
     return article
 
 

@@ -4,12 +4,14 @@ the workflow keeps.  Revisions hold the whole explainer: the article with its pa
 import reversion
 
 from articles.models.article import Article, ArticleQuerySet, Section, Tag, TagQuerySet
+from articles.models.media import ArticleMedia
 from articles.models.parts import FaqEntry, OrderedChild, Source, TldrBullet
 from articles.models.records import ArticleEvent, ShareLink, SlugRedirect
 
 __all__ = [
     "Article",
     "ArticleEvent",
+    "ArticleMedia",
     "ArticleQuerySet",
     "FaqEntry",
     "OrderedChild",

@@ -4,18 +4,26 @@ links.  Everything else in the reader reads through ``Article.objects.published(
 
 Previews render the real article page, so they look exactly as the article will.  They
 answer anyone else exactly like an unknown URL (404), send ``X-Robots-Tag: noindex`` and
-are never stored by a shared cache.
+are never stored by a shared cache.  The images of an unpublished article follow the same
+rules (``may_preview_media``, asked by media.py).
 """
 
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, ArticleMedia, ShareLink
 from articles.reader.article_page import ArticlePageView, article_page_queryset
 from articles.reader.privacy import keep_private
 from articles.workflow import permissions, sharing
+from smartchunks.media import media_paths
+from smartchunks.media.editor_uploads import _may_use_editor_images as may_use_editor_images
+
+# The share links this browser has opened, so the shared page's images load too.
+SHARED_LINKS_KEY = "shared_preview_links"
+SHARED_LINKS_KEPT = 20
 
 
 def articles_visible_to(user):
@@ -27,6 +35,48 @@ def articles_visible_to(user):
     return Article.objects.filter(
         Q(pk__in=published.values("pk")) | permissions.previewable_q(user)
     )
+
+
+def may_preview_media(request, name: str) -> bool:
+    """Whether this person may have a stored file no published article shows.
+
+    The newsroom: the files of every article it may preview.  Whoever uploaded an editor
+    image: that image, even before a saved article shows it (superusers, who browse every
+    upload folder, too).  A share link's visitor: that article's files while the link works.
+    """
+    sources = media_paths.source_names(name)
+    return (
+        _shown_in_previewable_article(request.user, sources)
+        or _own_upload(request.user, name)
+        or _shown_in_shared_article(request, sources)
+    )
+
+
+def _shown_in_previewable_article(user, sources: list[str]) -> bool:
+    if not permissions.is_newsroom(user):
+        return False
+    return ArticleMedia.objects.filter(
+        path__in=sources, article__in=articles_visible_to(user)
+    ).exists()
+
+
+def _own_upload(user, name: str) -> bool:
+    uploader = media_paths.uploader_pk(name)
+    if uploader is None or not may_use_editor_images(user):
+        return False
+    return user.pk == uploader or user.is_superuser
+
+
+def _shown_in_shared_article(request, sources: list[str]) -> bool:
+    links = request.session.get(SHARED_LINKS_KEY)
+    if not links:
+        return False
+    return ShareLink.objects.filter(
+        pk__in=links,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        article__media_files__path__in=sources,
+    ).exists()
 
 
 class StaffPreviewView(ArticlePageView):
@@ -61,6 +111,8 @@ class SharedPreviewView(ArticlePageView):
             )
             return keep_private(response)
         self.share_link = link
+        opened = [pk for pk in request.session.get(SHARED_LINKS_KEY, []) if pk != link.pk]
+        request.session[SHARED_LINKS_KEY] = [*opened, link.pk][-SHARED_LINKS_KEPT:]
         return super().get(request, *args, **kwargs)
 
     def get_object(self, queryset=None):

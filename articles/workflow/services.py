@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from articles.models import Article, SlugRedirect
 from articles.workflow import audit
+from articles.workflow.media_record import record_media
 from articles.workflow.search_index import refresh_search_vector
 from articles.workflow.transitions import STEPS, Reason, content_refusals, refusals
 
@@ -111,7 +112,8 @@ def save_edit(
     Before: the rulebook's ``step`` rule (an edit, or a restore) on the stored article.
     Then the row, and the TL;DR, FAQ, sources and tags through ``write_children``.  After:
     the "Updated" time readers see (an edit of a live article), the old URL's redirect, the
-    search vector, a revision and the audit event.  A live article whose saved content fails
+    search vector, the record of the files it shows (media_record), a revision and the
+    audit event.  A live article whose saved content fails
     the pre-publish checklist is refused and nothing is kept.
 
     ``then`` names a step asked for with the edit (the admin's "Save and publish now"),
@@ -138,6 +140,7 @@ def save_edit(
                 refuse(refusals(by, article, step, judge_content=then is None))
                 note_slug_change(article, old_slug)
             refresh_search_vector(article.pk)
+            record_media(article)
             action = audit.ArticleEvent.Action.CREATED if created else STEPS[step].event
             comment = comment or ("Created" if created else "Edited")
             audit.add_revision(article, by=by, comment=comment)

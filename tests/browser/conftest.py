@@ -57,3 +57,17 @@ def admin_login(page, live_server):
         tab.wait_for_url(f"{live_server.url}/admin/")
 
     return login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_through_the_site():
+    """/media/ in the browser goes through the site's media view, as in production.
+
+    Django's live server otherwise answers /media/ itself, straight from MEDIA_ROOT
+    (django.test.testcases._MediaFilesHandler), and would show a draft's pictures to anyone.
+    """
+    from django.test import testcases
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(testcases, "_MediaFilesHandler", lambda application: application)
+        yield

@@ -1,0 +1,29 @@
+"""The record of which stored files an article shows (ArticleMedia), rewritten on every save.
+
+save_edit (articles/workflow/services.py) calls it, so every write (the admin, restore,
+load_demo) keeps it current; the media view reads it to decide who may have a file.
+"""
+
+from articles.models import ArticleMedia, FaqEntry
+from smartchunks.media.media_paths import names_in_html, stored_name
+
+
+def shown_media(article) -> set[str]:
+    """The hero image and the files the body and FAQ answers show, as stored names."""
+    names = names_in_html(article.body)
+    for answer in FaqEntry.objects.filter(article=article).values_list("answer", flat=True):
+        names |= names_in_html(answer)
+    hero = stored_name(article.hero_image.name or "")
+    if hero:
+        names.add(hero)
+    return names
+
+
+def record_media(article) -> None:
+    """Make the article's ArticleMedia rows exactly the files it shows now."""
+    names = shown_media(article)
+    ArticleMedia.objects.filter(article=article).exclude(path__in=names).delete()
+    ArticleMedia.objects.bulk_create(
+        [ArticleMedia(article=article, path=name) for name in sorted(names)],
+        ignore_conflicts=True,
+    )
