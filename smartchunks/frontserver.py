@@ -107,7 +107,7 @@ def socket_path(run_dir: Path) -> Path:
     if len(str(local)) <= MAX_SOCKET_PATH:
         return local
     digest = hashlib.sha256(str(run_dir).encode()).hexdigest()[:10]
-    return Path("/tmp") / f"smartchunks-web-{digest}" / "gunicorn.sock"  # noqa: S108
+    return Path("/tmp") / f"smartchunks-web-{digest}" / "gunicorn.sock"
 
 
 @dataclass(frozen=True)
@@ -153,9 +153,7 @@ def choose_worker_user(needed: list[Path]) -> WorkerUser:
         f"{BASE_DIR}. Allow them (chmod o+x on its parent folders) to run them unprivileged.",
         file=sys.stderr,
     )
-    return WorkerUser(
-        owner.pw_name, grp.getgrgid(owner.pw_gid).gr_name, owner.pw_uid, owner.pw_gid
-    )
+    return WorkerUser(owner.pw_name, grp.getgrgid(owner.pw_gid).gr_name, owner.pw_uid, owner.pw_gid)
 
 
 @dataclass(frozen=True)
@@ -380,7 +378,7 @@ class FrontServer:
         user = choose_worker_user(needed)
         _prepare_dirs(self.layout, user)
         self.layout.conf.write_text(nginx_config(self.layout, user))
-        self.gunicorn = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        self.gunicorn = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -395,10 +393,10 @@ class FrontServer:
             cwd=BASE_DIR,
             env=self.gunicorn_env(),
             process_group=0,  # Ctrl-C reaches this supervisor only; it stops them in order
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
+            preexec_fn=_die_with_parent,
         )
         self._wait_for(lambda: self.layout.socket.exists(), "gunicorn's socket", self.gunicorn)
-        self.nginx = subprocess.Popen(  # noqa: S603
+        self.nginx = subprocess.Popen(
             [
                 nginx,
                 "-p",
@@ -411,7 +409,7 @@ class FrontServer:
             cwd=self.layout.run_dir,
             env=self.env,
             process_group=0,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
+            preexec_fn=_die_with_parent,
         )
         self._wait_for(self._answers, f"the site at {self.layout.url}", self.nginx)
 

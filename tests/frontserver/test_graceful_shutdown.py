@@ -12,7 +12,10 @@ from tests.helpers.stack import Stack, current_database_url
 
 @pytest.fixture
 def own_stack(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), Stack(database_url=current_database_url(), workers=1) as stack:
+    with (
+        django_db_blocker.unblock(),
+        Stack(database_url=current_database_url(), workers=1) as stack,
+    ):
         yield stack
 
 

@@ -71,7 +71,9 @@ def test_a_body_within_the_limit_still_reaches_django(stack):
     from django.conf import settings
 
     declared = settings.MAX_IMAGE_UPLOAD_BYTES + 256 * 1024
-    sent, answer = send_until_answered(stack.url, "/admin/login/", declared=declared, stop_at=declared)
+    sent, answer = send_until_answered(
+        stack.url, "/admin/login/", declared=declared, stop_at=declared
+    )
     assert sent == declared
     # Django's answer (the CSRF refusal of an anonymous POST), not nginx's 413.
     assert status_of(answer) == 403
