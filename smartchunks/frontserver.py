@@ -29,6 +29,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -343,6 +344,19 @@ def _prepare_dirs(layout: Layout, user: WorkerUser) -> None:
         sock_dir.chmod(0o700)
 
 
+def _check_port_free(layout: Layout) -> None:
+    family = socket.AF_INET6 if ":" in layout.host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((layout.host.strip("[]"), layout.port))
+        except OSError as error:
+            raise FrontServerError(
+                f"Cannot listen on {layout.listen} ({error.strerror}): "
+                "choose another port, e.g. PORT=8080 make run."
+            ) from error
+
+
 def _check_static(layout: Layout) -> None:
     if not (layout.static_root / "staticfiles.json").exists():
         raise FrontServerError(
@@ -372,6 +386,7 @@ class FrontServer:
     def start(self) -> None:
         nginx = find_nginx()
         _check_static(self.layout)
+        _check_port_free(self.layout)
         needed = [self.layout.static_root, self.layout.media_root, self.layout.run_dir]
         self.layout.media_root.mkdir(parents=True, exist_ok=True)
         self.layout.run_dir.mkdir(parents=True, exist_ok=True)
@@ -396,6 +411,8 @@ class FrontServer:
             preexec_fn=_die_with_parent,
         )
         self._wait_for(lambda: self.layout.socket.exists(), "gunicorn's socket", self.gunicorn)
+        if self.stopping.is_set():
+            return
         self.nginx = subprocess.Popen(
             [
                 nginx,

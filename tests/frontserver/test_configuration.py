@@ -1,6 +1,7 @@
 """The generated nginx configuration and gunicorn's settings (no servers started here)."""
 
 import importlib
+import socket
 import subprocess
 
 import pytest
@@ -71,6 +72,25 @@ def test_missing_collected_static_files_are_a_clear_error(tmp_path):
     )
     with pytest.raises(frontserver.FrontServerError, match="make prepare"):
         frontserver.FrontServer(layout).start()
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path):
+    static_root = tmp_path / "static"
+    static_root.mkdir()
+    (static_root / "staticfiles.json").write_text("{}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        layout = frontserver.Layout(
+            run_dir=tmp_path / "nginx",
+            host="127.0.0.1",
+            port=taken.getsockname()[1],
+            static_root=static_root,
+            media_root=tmp_path / "media",
+            max_body_bytes=1,
+        )
+        with pytest.raises(frontserver.FrontServerError, match="PORT=8080 make run"):
+            frontserver.FrontServer(layout).start()
 
 
 def _reloaded_gunicorn_conf(monkeypatch, **env):
