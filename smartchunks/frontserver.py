@@ -226,7 +226,36 @@ def layout_from_settings(
     )
 
 
+# The site's own pages for what nginx answers itself.  A named location that returns the
+# page keeps a 413 immediate: an error_page pointing at a file makes nginx read (and throw
+# away) the whole oversized body first.
+ERROR_PAGES = {413: "too_large.html", 502: "unavailable.html", 504: "unavailable.html"}
+ERROR_PAGES_DIR = BASE_DIR / "templates" / "frontserver"
+
+
+def _nginx_string(text: str) -> str:
+    if "$" in text:
+        raise FrontServerError("An nginx error page may not contain '$' (nginx variables).")
+    one_line = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return "'" + one_line.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def error_page_locations() -> str:
+    blocks = []
+    for status, page in ERROR_PAGES.items():
+        body = _nginx_string((ERROR_PAGES_DIR / page).read_text())
+        blocks.append(
+            f"        error_page {status} @error_{status};\n"
+            f"        location @error_{status} {{\n"
+            f"            default_type text/html;\n"
+            f"            return {status} {body};\n"
+            f"        }}"
+        )
+    return "\n".join(blocks)
+
+
 def nginx_config(layout: Layout, user: WorkerUser) -> str:
+    error_pages = error_page_locations()
     types = "\n".join(f"        {mime} {exts};" for mime, exts in MIME_TYPES.items())
     user_line = f"user {user.name} {user.group};" if os.geteuid() == 0 and user.name else ""
     temp = layout.temp_dir
@@ -283,6 +312,7 @@ http {{
     server {{
         listen {layout.listen} default_server;
         server_name _;
+{error_pages}
 
         location /static/ {{
             alias {layout.static_root}/;

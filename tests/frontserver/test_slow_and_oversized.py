@@ -64,6 +64,7 @@ def test_a_declared_100_mb_body_gets_413_before_2_mb_are_sent(stack, path):
     sent, answer = send_until_answered(stack.url, path, declared=100 * MB, stop_at=2 * MB)
     assert status_of(answer) == 413, answer[:200]
     assert sent < 2 * MB
+    assert b"<h1>Too large to send</h1>" in answer
 
 
 def test_a_body_within_the_limit_still_reaches_django(stack):
