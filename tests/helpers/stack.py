@@ -9,6 +9,10 @@ logs, gunicorn socket, media) and static files collected once into ``var/test-st
 (again only when a static source file changes).  On exit, even after a failure, the stack
 gets SIGTERM and stops gracefully, and its folder is removed.
 
+The test process's own ``DJANGO_*`` and ``SMARTCHUNKS_*`` variables are not passed on (the
+site runs with the settings' defaults); give what a test needs in ``extra_env``.  The front server
+always gives gunicorn ``DJANGO_TRUSTED_PROXY_COUNT=1`` and ``SMARTCHUNKS_MEDIA_ACCEL_PREFIX``.
+
 ``Stack`` is the same with more handles: ``url``, ``log()`` (gunicorn's and the supervisor's
 output), ``error_log()`` (nginx), ``worker_pids()``, ``terminate()``.
 
