@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
-WORKERS ?= 3
 
 .PHONY: run test lint format check install db db-stop prepare bench mutation
 
@@ -30,11 +29,10 @@ prepare: db
 	$(MANAGE) ensure_admin
 	$(MANAGE) collectstatic --noinput -v0
 
-## Serve the site with gunicorn on http://127.0.0.1:$(PORT) (DEBUG off).
+## Serve the site on http://127.0.0.1:$(PORT) (DEBUG off): nginx in front, gunicorn behind it
+## on a unix socket (smartchunks/frontserver.py), until Ctrl-C; both stop gracefully.
 run: prepare
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	exec $(VENV)/bin/gunicorn smartchunks.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--no-control-socket --access-logfile - --graceful-timeout 5
+	PORT=$(PORT) exec $(PY) -m smartchunks.frontserver run
 
 check: db
 	$(MANAGE) check --fail-level WARNING

@@ -314,10 +314,15 @@ X_FRAME_OPTIONS = "SAMEORIGIN"  # CKEditor's dialogs frame admin pages
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("DJANGO_HTTPS", default=IS_PRODUCTION):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Only a proxy of ours may say the reader came over https: otherwise any client's
+    # X-Forwarded-Proto would flip canonical, feed and sitemap links on cacheable pages.
+    if TRUSTED_PROXY_COUNT > 0:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "3600"))
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    # Off unless asked: it would also bind every subdomain, which this site does not own alone.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=True)
 
 # Content-Security-Policy (django-csp) on reader pages: they run no JavaScript at all (the

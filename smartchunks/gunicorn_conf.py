@@ -1,0 +1,49 @@
+"""gunicorn's settings for Smart Chunks: ``gunicorn -c python:smartchunks.gunicorn_conf``.
+
+Sync workers, behind nginx (smartchunks/frontserver.py, which starts gunicorn with this file
+and its own ``--bind``): nginx hands over only whole requests, so a worker never waits on a
+slow client and a few workers per core are enough.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+from smartchunks.frontserver import DEFAULT_RUN_DIR, SHUTDOWN_GRACE_SECONDS, socket_path
+
+# More than this many workers by default only adds memory and database connections.
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers() -> int:
+    configured = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if configured:
+        return max(1, int(configured))
+    return min(2 * multiprocessing.cpu_count() + 1, MAX_DEFAULT_WORKERS)
+
+
+wsgi_app = "smartchunks.wsgi:application"
+bind = [f"unix:{socket_path(DEFAULT_RUN_DIR)}"]
+workers = default_workers()
+worker_class = "sync"
+# A request that runs longer than this is a bug; its worker is killed and replaced.
+timeout = 30
+# SIGTERM: workers finish the request in hand within this many seconds.
+graceful_timeout = SHUTDOWN_GRACE_SECONDS - 5
+# Workers are replaced after about this many requests (staggered by the jitter, so they do
+# not all restart at once): a slow leak in a library cannot grow without bound.
+max_requests = 1000
+max_requests_jitter = 100
+# gunicorn 27 otherwise opens a control socket in ~/.gunicorn; nothing here uses it.
+control_socket_disable = True
+# Heartbeat files on tmpfs: a busy disk must not make healthy workers look dead.
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
+# Only X-Forwarded-Proto, which nginx always sets, decides the scheme; gunicorn's default
+# also believed a client's X-Forwarded-Ssl / X-Forwarded-Protocol.
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+
+accesslog = "-"
+# The first field is the reader's address as nginx saw it (the socket's peer is nginx).
+access_log_format = '%({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
