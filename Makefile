@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
 
-.PHONY: run test lint format check install db db-stop prepare bench mutation
+.PHONY: run test lint format check install db db-stop prepare bench mutation soak
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,7 +59,11 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 
 ## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
 test: check lint $(AXE)
-	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered
+	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered --ignore=tests/soak
+
+## Two minutes of 16 readers and an editor through nginx + gunicorn: no 5xx, nothing unpublished.
+soak: db
+	$(VENV)/bin/pytest -p no:cacheprovider -s tests/soak
 
 ## Mutation testing of the rules that guard unpublished work (~30 min): score and survivors.
 mutation: db
