@@ -240,6 +240,11 @@ CKEDITOR_CONFIGS = {
         "width": "100%",
         "removePlugins": "exportpdf",
         "disallowedContent": "script; *[on*]",
+        # Sends Django's CSRF token with every image upload (smartchunks/media/editor_uploads.py).
+        "extra_plugins": ["djangocsrf"],
+        "external_plugin_resources": [
+            ("djangocsrf", f"{STATIC_URL}editor/djangocsrf/", "plugin.js")
+        ],
     },
     "simple": {
         "toolbar": "Simple",
@@ -264,6 +269,8 @@ SITE_LANGUAGE = "en"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the admin's JavaScript reads it
+# Refused editor uploads answer in CKEditor's format; other CSRF refusals are Django's page.
+CSRF_FAILURE_VIEW = "smartchunks.media.editor_uploads.csrf_failure"
 X_FRAME_OPTIONS = "SAMEORIGIN"  # CKEditor's dialogs frame admin pages
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
