@@ -94,6 +94,8 @@ MIDDLEWARE = [
     # (the add-a-slash redirect, a CSRF refusal).  It reads request.user on the way out,
     # which AuthenticationMiddleware below has set by then.
     "smartchunks.middleware.PrivateResponsesMiddleware",
+    # A NUL in the address or a form is a clean 400, before anything can query with it.
+    "smartchunks.bad_requests.RefuseNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -6,12 +6,14 @@ from django.views.static import serve
 
 from articles.admin.shortcuts import NulSafeAutocompleteJsonView, view_on_site
 from articles.reader.sitemaps import SITEMAPS, news_sitemap, robots_txt
+from smartchunks.bad_requests import bad_request
 from smartchunks.health import healthz
 from smartchunks.media.editor_uploads import ckeditor_browse, ckeditor_upload
 
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "Newsroom"
+handler400 = bad_request
 
 urlpatterns = [
     path(
