@@ -1,5 +1,8 @@
 """Site-wide response headers."""
 
+from csp.constants import HEADER
+from csp.utils import build_policy
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from articles.reader.privacy import keep_private
@@ -34,4 +37,25 @@ class PrivateResponsesMiddleware:
             patch_cache_control(response, private=True)
         elif request.method in ("GET", "HEAD") and not response.has_header("Cache-Control"):
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        return response
+
+
+class NewsroomContentSecurityPolicyMiddleware:
+    """The admin's and the editor uploads' own Content-Security-Policy.
+
+    django-csp sets the readers' strict policy and leaves out the paths in its
+    EXCLUDE_URL_PREFIXES (/admin/, /ckeditor/), whose pages run the admin's and CKEditor 4's
+    scripts; those paths get settings.NEWSROOM_CONTENT_SECURITY_POLICY instead, so no
+    response goes without a policy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = tuple(settings.CONTENT_SECURITY_POLICY["EXCLUDE_URL_PREFIXES"])
+        self.policy = build_policy(config=settings.NEWSROOM_CONTENT_SECURITY_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(self.prefixes) and HEADER not in response:
+            response[HEADER] = self.policy
         return response

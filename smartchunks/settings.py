@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from smartchunks import localdb
@@ -88,6 +88,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The admin's and CKEditor's own policy on the paths the readers' policy leaves out.
+    "smartchunks.middleware.NewsroomContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Above CommonMiddleware and CSRF, so it also marks the responses they make themselves
@@ -285,8 +287,8 @@ if env_bool("DJANGO_HTTPS", default=IS_PRODUCTION):
 
 # Content-Security-Policy (django-csp) on reader pages: they run no JavaScript at all (the
 # JSON-LD blocks are data, never executed), so an injected script or inline handler that got
-# past nh3 would still not run.  The admin and CKEditor need inline scripts and styles, and
-# are behind a login, so they are left out.
+# past nh3 would still not run.  The admin and CKEditor need inline scripts and styles, so
+# they are left out here and get the newsroom's policy below.
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/ckeditor/"],
     "DIRECTIVES": {
@@ -301,6 +303,26 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [SELF],
     },
+}
+
+# The newsroom's policy, on the paths excluded above (NewsroomContentSecurityPolicyMiddleware).
+# CKEditor 4 writes inline <script>s (numbered callbacks, so no hash or nonce fits) into its
+# editing and upload frames, puts onclick handlers on its toolbar, and styles inline, hence
+# 'unsafe-inline'; everything else is this site only: no plugins, no foreign <base>, no
+# framing by other sites, no posting or fetching elsewhere.  Measured in Chromium
+# (tests/browser/test_newsroom_content_security_policy.py).
+NEWSROOM_CONTENT_SECURITY_POLICY = {
+    "default-src": [SELF],
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "frame-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
 }
 
 SILENCED_SYSTEM_CHECKS = [

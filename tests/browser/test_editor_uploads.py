@@ -54,6 +54,17 @@ def site(live_server):
 
 @pytest.fixture
 def editor_on_article_form(page, site, editor):
+    """The editor on the new-article form; ``page.policy_complaints`` gathers what Chromium
+    says about the newsroom's Content-Security-Policy, from every frame."""
+    page.policy_complaints = []
+    page.on(
+        "console",
+        lambda message: (
+            page.policy_complaints.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.goto(f"{site}/admin/login/")
     page.get_by_label("Username").fill(editor.username)
     page.get_by_label("Password").fill("correct-horse-42!")
@@ -61,7 +72,7 @@ def editor_on_article_form(page, site, editor):
     page.wait_for_url(f"{site}/admin/")
     page.goto(f"{site}{ADD_ARTICLE}")
     page.wait_for_function(
-        "window.CKEDITOR && CKEDITOR.instances.id_body && "
+        "() => window.CKEDITOR && CKEDITOR.instances.id_body && "
         "CKEDITOR.instances.id_body.status === 'ready'"
     )
     return page
@@ -116,6 +127,7 @@ def test_image_dialog_uploads_a_picture_into_the_body(
     assert ("CKEditorFuncNum=" in address) == (method == "form")
     [stored] = _stored_images(media_in_tmp)
     assert uploaded.endswith(stored.name)
+    assert page.policy_complaints == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -164,6 +176,7 @@ def test_pasted_and_dropped_pictures_are_uploaded_into_the_body(
     body = page.evaluate("CKEDITOR.instances.id_body.getData()")
     assert body.count('<img src="/media/uploads/') == 2
     assert len(_stored_images(media_in_tmp)) == 2
+    assert page.policy_complaints == []
 
 
 ATTACK_PAGE = """<!doctype html><html><body>
