@@ -97,7 +97,7 @@ def _upload_answers(page) -> list[tuple[int, str]]:
 def test_image_dialog_uploads_a_picture_into_the_body(
     editor_on_article_form, method, tmp_path, media_in_tmp
 ):
-    """ "xhr" is CKEditor's default; "form" posts the dialog's form into an iframe."""
+    """Both upload methods: XHR (CKEditor's default) and the form posted into an iframe."""
     page = editor_on_article_form
     answers = _upload_answers(page)
     alerts = []
