@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from smartchunks import localdb
@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The admin's and CKEditor's own policy on the paths the readers' policy leaves out.
+    "smartchunks.middleware.NewsroomContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database outage is a styled 503 with Retry-After, never a 500 (smartchunks/outage.py).
     "smartchunks.outage.DatabaseOutageMiddleware",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     # (the add-a-slash redirect, a CSRF refusal).  It reads request.user on the way out,
     # which AuthenticationMiddleware below has set by then.
     "smartchunks.middleware.PrivateResponsesMiddleware",
+    # A NUL in the address or a form is a clean 400, before anything can query with it.
+    "smartchunks.bad_requests.RefuseNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -284,6 +288,11 @@ CKEDITOR_CONFIGS = {
         "width": "100%",
         "removePlugins": "exportpdf",
         "disallowedContent": "script; *[on*]",
+        # Sends Django's CSRF token with every image upload (smartchunks/media/editor_uploads.py).
+        "extra_plugins": ["djangocsrf"],
+        "external_plugin_resources": [
+            ("djangocsrf", f"{STATIC_URL}editor/djangocsrf/", "plugin.js")
+        ],
     },
     "simple": {
         "toolbar": "Simple",
@@ -310,6 +319,8 @@ OTP_TOTP_ISSUER = SITE_NAME
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the admin's JavaScript reads it
+# Refused editor uploads answer in CKEditor's format; other CSRF refusals are Django's page.
+CSRF_FAILURE_VIEW = "smartchunks.media.editor_uploads.csrf_failure"
 X_FRAME_OPTIONS = "SAMEORIGIN"  # CKEditor's dialogs frame admin pages
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -327,8 +338,8 @@ if env_bool("DJANGO_HTTPS", default=IS_PRODUCTION):
 
 # Content-Security-Policy (django-csp) on reader pages: they run no JavaScript at all (the
 # JSON-LD blocks are data, never executed), so an injected script or inline handler that got
-# past nh3 would still not run.  The admin and CKEditor need inline scripts and styles, and
-# are behind a login, so they are left out.
+# past nh3 would still not run.  The admin and CKEditor need inline scripts and styles, so
+# they are left out here and get the newsroom's policy below.
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/ckeditor/"],
     "DIRECTIVES": {
@@ -343,6 +354,26 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [SELF],
     },
+}
+
+# The newsroom's policy, on the paths excluded above (NewsroomContentSecurityPolicyMiddleware).
+# CKEditor 4 writes inline <script>s (numbered callbacks, so no hash or nonce fits) into its
+# editing and upload frames, puts onclick handlers on its toolbar, and styles inline, hence
+# 'unsafe-inline'; everything else is this site only: no plugins, no foreign <base>, no
+# framing by other sites, no posting or fetching elsewhere.  Measured in Chromium
+# (tests/browser/test_newsroom_content_security_policy.py).
+NEWSROOM_CONTENT_SECURITY_POLICY = {
+    "default-src": [SELF],
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "frame-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
 }
 
 SILENCED_SYSTEM_CHECKS = [

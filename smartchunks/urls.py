@@ -7,6 +7,7 @@ from articles.admin.shortcuts import NulSafeAutocompleteJsonView, view_on_site
 from articles.reader.media import media_file
 from articles.reader.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from authors.sign_in import views as sign_in
+from smartchunks.bad_requests import bad_request
 from smartchunks.health import healthz
 from smartchunks.media.editor_uploads import ckeditor_browse, ckeditor_upload
 
@@ -16,6 +17,7 @@ handler500 = "smartchunks.outage.server_error"
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "Newsroom"
+handler400 = bad_request
 
 urlpatterns = [
     path(
