@@ -114,6 +114,13 @@ def test_saving_without_a_new_slug_adds_no_redirect(editor_user):
     assert not SlugRedirect.objects.exists()
 
 
+def test_a_caller_that_names_no_old_slug_adds_no_redirect(editor_user):
+    """Restore and load_demo save without an old slug: nothing may be taken for one."""
+    article = make_article(slug="kept")
+    services.save_edit(article, by=editor_user)
+    assert not SlugRedirect.objects.exists()
+
+
 def test_a_draft_that_was_once_published_gets_no_redirect(editor_user):
     draft = make_article(status=Article.Status.DRAFT, published_at=timezone.now())
     _rename(draft, "renamed-draft", editor_user)
