@@ -321,7 +321,10 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the admin's JavaScript reads it
 # Refused editor uploads answer in CKEditor's format; other CSRF refusals are Django's page.
 CSRF_FAILURE_VIEW = "smartchunks.media.editor_uploads.csrf_failure"
-X_FRAME_OPTIONS = "SAMEORIGIN"  # CKEditor's dialogs frame admin pages
+# No page of this site may be framed, by anyone: the one exception is the answer of
+# /ckeditor/upload/, which CKEditor's upload dialog shows in its own frame
+# (xframe_options_sameorigin on that view).
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("DJANGO_HTTPS", default=IS_PRODUCTION):
@@ -332,8 +335,12 @@ if env_bool("DJANGO_HTTPS", default=IS_PRODUCTION):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
-    # Off unless asked: it would also bind every subdomain, which this site does not own alone.
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+    # Covers the site's own subdomains (cdn.news.example, not example's other sites);
+    # DJANGO_HSTS_INCLUDE_SUBDOMAINS=false if one of them must still speak plain HTTP.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading is a commitment the owner of the registrable domain makes at hstspreload.org;
+    # it is theirs to turn on (security.W021 is silenced below for that reason).
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=True)
 
 # Content-Security-Policy (django-csp) on reader pages: they run no JavaScript at all (the
@@ -382,6 +389,9 @@ SILENCED_SYSTEM_CHECKS = [
     # with nh3 on save (smartchunks/media/richtext.py), so what the editor emits never reaches
     # readers unfiltered.
     "ckeditor.W001",
+    # HSTS preload is opt-in (DJANGO_HSTS_PRELOAD): submitting a domain to browsers' preload
+    # lists binds every site under it for months, a decision for the domain's owner.
+    "security.W021",
 ]
 
 LOGGING = {

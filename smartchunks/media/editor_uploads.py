@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.http import is_same_domain
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from smartchunks.media.images import checked_image_format, name_by_format
@@ -79,6 +80,8 @@ def foreign_referer(request) -> str | None:
 
 
 # Protected by CsrfViewMiddleware (token and Origin); refusals answer through csrf_failure.
+# CKEditor's dialog, in its form-upload mode, shows this answer in a frame of the admin page.
+@xframe_options_sameorigin
 @require_POST
 @login_required
 def ckeditor_upload(request):

@@ -59,10 +59,13 @@ def test_a_readers_forwarded_proto_does_not_change_the_canonical_link(client, se
     assert canonical in response.content.decode()
 
 
-def test_hsts_lasts_a_year_without_subdomains_unless_asked():
+def test_hsts_lasts_a_year_with_the_sites_subdomains_unless_told_not_to():
     default = settings_under(DJANGO_HTTPS="true")
     assert default["hsts_seconds"] == 31536000
-    assert default["hsts_subdomains"] is False
-    assert settings_under(DJANGO_HTTPS="true", DJANGO_HSTS_INCLUDE_SUBDOMAINS="true")[
-        "hsts_subdomains"
-    ]
+    assert default["hsts_subdomains"] is True
+    assert (
+        settings_under(DJANGO_HTTPS="true", DJANGO_HSTS_INCLUDE_SUBDOMAINS="false")[
+            "hsts_subdomains"
+        ]
+        is False
+    )
