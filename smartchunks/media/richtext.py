@@ -67,10 +67,11 @@ def refuse_lost_text(value: str | None) -> None:
         return
     excerpt = Truncator(lost).words(EXCERPT_WORDS, truncate="…")
     raise ValidationError(
-        f"Saving this would lose text: “{excerpt}”. Something in the HTML (often an "
-        "unclosed <title>, <textarea>, <script>, <style>, <xmp> or <!-- comment) hides the "
-        "text that follows it, and the cleaner would drop it. Nothing has been saved and your "
-        "text is still here: remove that tag (the Source button shows the HTML) and save again.",
+        f"Saving this would lose text, starting with “{excerpt}”, because something in the "
+        "HTML (often an unclosed <title>, <textarea>, <script>, <style>, <xmp> or <!-- "
+        "comment) hides it from the cleaner. Nothing has been saved and your text is still "
+        "below: check it (the Source button shows the HTML), remove any such tag and save "
+        "again.",
         code="lost_text",
     )
 

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -45,9 +46,9 @@ class ProfileAddressValidator:
             return "Enter a web address starting with https:// (for example https://example.org/)."
         starts = get_text_list([f"https://{host}/" for host in self.hosts], "or")
         return (
-            f"Enter a {self.site} address: it must start with {starts} "
-            f"(for example https://{self.hosts[0]}/your-name). Links to other sites, "
-            "with a port or a user name, or starting with http:// are not accepted."
+            f"Only {self.site} addresses are accepted here: start with {starts} "
+            f"(for example https://{self.hosts[0]}/your-name). Other sites, a port, a user "
+            "name before the site, or http:// are refused."
         )
 
     def accepts(self, value) -> bool:
@@ -86,6 +87,11 @@ class ProfileLinkField(WebAddressField):
     def formfield(self, **kwargs):
         field = super().formfield(**kwargs)
         field.validators = list(self.validators)
+        if isinstance(field.widget, AdminURLFieldWidget):
+            # The admin shows a stored address as a link ("Currently: …") when its widget's
+            # validator passes it: let that be this field's rule, so a bad stored address is
+            # shown as text to correct, never as a link to click.
+            field.widget.validator = self.run_validators
         return field
 
     def accepts(self, value) -> bool:

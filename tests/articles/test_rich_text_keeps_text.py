@@ -61,7 +61,7 @@ def test_body_that_cleaning_would_cut_short_is_refused_with_what_would_be_lost(
     )
     assert response.status_code == 200
     (message,) = field_errors(response.content, "body")
-    assert "would lose text: “After it comes the rest of the article.”" in message
+    assert "would lose text, starting with “After it comes the rest of the article.”" in message
     assert "Nothing has been saved" in message
     # The editor's input is back in the form, as typed, for correcting.
     assert _textarea(response, "body") == body
@@ -108,7 +108,7 @@ def test_a_long_loss_is_quoted_short_from_where_it_starts(editor_client, article
     )
     (message,) = field_errors(response.content, "body")
     assert (
-        "lose text: “word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11…”"
+        "starting with “word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11…”"
         in (message)
     )
 
@@ -148,4 +148,4 @@ def test_only_the_lost_passage_is_quoted(editor_client, article):
         change_url(article), change_form(editor_client, article, body=body)
     )
     (message,) = field_errors(response.content, "body")
-    assert "would lose text: “Drawn words”." in message
+    assert "would lose text, starting with “Drawn words”, because" in message

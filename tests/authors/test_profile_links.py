@@ -87,6 +87,7 @@ def test_admin_refuses_a_linkedin_link_to_anywhere_else(admin_client, bad_url):
     response = admin_client.post(ADD_URL, author_form(admin_client, linkedin_url=bad_url))
     assert response.status_code == 200
     (message,) = field_errors(response.content, "linkedin_url")
+    assert message.startswith("Only LinkedIn addresses are accepted here")
     assert "https://www.linkedin.com/ or https://linkedin.com/" in message
     assert not Author.objects.exists()
 
@@ -96,6 +97,7 @@ def test_admin_refuses_an_x_link_to_anywhere_else(admin_client, bad_url):
     response = admin_client.post(ADD_URL, author_form(admin_client, x_url=bad_url))
     assert response.status_code == 200
     (message,) = field_errors(response.content, "x_url")
+    assert message.startswith("Only X addresses are accepted here")
     assert "https://x.com/" in message and "https://twitter.com/" in message
     assert not Author.objects.exists()
 
@@ -132,8 +134,11 @@ def test_admin_accepts_each_site_and_a_typed_address_without_https(admin_client)
 def test_admin_form_shows_a_stored_bad_link_and_refuses_to_keep_it(admin_client):
     author = make_author(name="Old Profile", linkedin_url="https://evil.example/in/x")
     url = f"/admin/authors/author/{author.pk}/change/"
-    data = rendered_form_data(admin_client.get(url).content)
+    page = admin_client.get(url)
+    data = rendered_form_data(page.content)
     assert data["linkedin_url"] == "https://evil.example/in/x"
+    # Shown to correct, not as a link to follow ("Currently: <a href>").
+    assert not soup_of(page).select('a[href*="evil.example"]')
     data["job_title"] = "Columnist"
     response = admin_client.post(url, data)
     assert response.status_code == 200
