@@ -12,7 +12,6 @@ words, after entities are decoded and whitespace is normalised.
 """
 
 import re
-from difflib import SequenceMatcher
 from html.parser import HTMLParser
 
 _NOT_TEXT = re.compile(
@@ -66,20 +65,22 @@ def visible_words(html: str, word_breaks: frozenset[str]) -> list[str]:
 def lost_passage(before_html: str, after_html: str, word_breaks: frozenset[str]) -> str:
     """The editor's words from the first that ``after_html`` drops or changes to the last.
 
-    Empty when nothing is lost.  The whole span, not only the words a diff calls lost: when
-    the cleaner turns the rest into literal tags ("<p>After…</p>" as text), most words
-    survive in name, yet the passage is gone.
+    Empty when nothing is lost (added words, such as a stray "<" kept as text, lose nothing).
+    The whole span between the common beginning and the common end, not a word-by-word
+    diff: when the cleaner turns the rest into literal tags ("<p>After…</p>" as text), most
+    words survive in name, yet the passage is gone.  And it takes linear time: a diff of a
+    long body whose every paragraph changed took minutes.
     """
     before = visible_words(before_html, word_breaks)
     after = visible_words(after_html, word_breaks)
-    if before == after:
-        return ""
-    matcher = SequenceMatcher(a=before, b=after, autojunk=False)
-    changed = [
-        (start, end)
-        for change, start, end, _, _ in matcher.get_opcodes()
-        if change in ("delete", "replace")
-    ]
-    if not changed:
-        return ""
-    return " ".join(before[changed[0][0] : changed[-1][1]])
+    shorter = min(len(before), len(after))
+    same_start = 0
+    while same_start < shorter and before[same_start] == after[same_start]:
+        same_start += 1
+    same_end = 0
+    while (
+        same_end < shorter - same_start
+        and before[len(before) - 1 - same_end] == after[len(after) - 1 - same_end]
+    ):
+        same_end += 1
+    return " ".join(before[same_start : len(before) - same_end])
