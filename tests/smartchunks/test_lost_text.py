@@ -22,6 +22,8 @@ LOSES_TEXT = [
     "<p>Before</p><template><p>After</p>",
     "<p>Before</p><svg><text>After</text></svg>",
     "<p>Before</p><math><mi>After</mi></math>",
+    '<p>Before</p><a title="x><p>After</p>',
+    '<p>Before</p><a b="1" c="2>After',
 ]
 KEEPS_TEXT = [
     "<p>Before</p><p>After</p>",
@@ -44,6 +46,11 @@ KEEPS_TEXT = [
     "<p>Before</p><?php echo 1 ?><!DOCTYPE html><p>After</p>",
     '<p><a href="javascript:alert(1)">a link</a> <img src="x.png" alt="pic" onerror="y()"></p>',
     "<p>After <b",
+    "<p>Before</p><!x <p>After</p>",
+    '<p>Before</p><a href=x"y>After</a>',
+    "<p>Before</p><![CDATA[ x ]]><p>After</p>",
+    "<p>Before</p></><p>After</p>",
+    "<p>Before</p><!DOCTYPE <p>After",
     "",
 ]
 
