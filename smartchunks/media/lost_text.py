@@ -22,12 +22,14 @@ from html import unescape
 _COMMENT_END = re.compile(r"--!?>")
 # A start or end tag up to its ">", quoted attribute values included; possessive, so a tag
 # that never ends fails in one pass instead of backtracking.
+_TAG_START = re.compile(r"</?[A-Za-z]")
 _TAG = re.compile(r"""<(/?)([A-Za-z][^\s/>]*+)(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
 # Elements whose content is code, never shown: skipped only when they are closed.
 _CODE = ("script", "style", "template")
 _CODE_END = {name: re.compile(rf"</{name}(?![^\s/>])[^>]*+>", re.IGNORECASE) for name in _CODE}
 # In swallowed text: a tag, or one cut off at the very end (markup, not words).
-_ANY_TAG = re.compile(r"<[^<>]*+(?:>|\Z)")
+_ANY_TAG_START = re.compile(r"</?[A-Za-z]")
+_TAG = re.compile(r"<[^<>]*+(?:>|\Z)")
 
 
 def _pieces(html: str, word_breaks: frozenset[str]):
@@ -47,9 +49,7 @@ def _pieces(html: str, word_breaks: frozenset[str]):
                 yield from _hidden_by_the_parser(html[start + 4 :])
                 return
             position = end.end()
-        elif html[start + 1 : start + 2].isalpha() or (
-            html.startswith("</", start) and html[start + 2 : start + 3].isalpha()
-        ):
+        elif _TAG_START.match(html, start):
             tag = _TAG.match(html, start)
             if tag is None:
                 # A tag still open at the end: the parser drops the rest with it.
