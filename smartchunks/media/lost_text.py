@@ -20,16 +20,16 @@ import re
 from html import unescape
 
 _COMMENT_END = re.compile(r"--!?>")
+# "<" or "</" and an ASCII letter start a tag; anything else after "<" is text.
+_TAG_START = re.compile(r"</?[A-Za-z]")
 # A start or end tag up to its ">", quoted attribute values included; possessive, so a tag
 # that never ends fails in one pass instead of backtracking.
-_TAG_START = re.compile(r"</?[A-Za-z]")
 _TAG = re.compile(r"""<(/?)([A-Za-z][^\s/>]*+)(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
 # Elements whose content is code, never shown: skipped only when they are closed.
 _CODE = ("script", "style", "template")
 _CODE_END = {name: re.compile(rf"</{name}(?![^\s/>])[^>]*+>", re.IGNORECASE) for name in _CODE}
 # In swallowed text: a tag, or one cut off at the very end (markup, not words).
-_ANY_TAG_START = re.compile(r"</?[A-Za-z]")
-_TAG = re.compile(r"<[^<>]*+(?:>|\Z)")
+_ANY_TAG = re.compile(r"<[^<>]*+(?:>|\Z)")
 
 
 def _pieces(html: str, word_breaks: frozenset[str]):
