@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -26,9 +27,21 @@ class AuthorAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The aggregate's GROUP BY drops Meta.ordering, which the autocomplete paginates by.
-        return (
+        queryset = (
             super().get_queryset(request).annotate(num_articles=Count("articles")).order_by("name")
         )
+        if self._sees_every_profile(request.user):
+            return queryset
+        # Writers: their own profile in the list, the autocomplete and every page.
+        return queryset.filter(user=request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        found = super().get_object(request, object_id, from_field)
+        if found is None and not self._sees_every_profile(request.user):
+            # Someone else's profile (or none at all: the answer is the same, so a writer
+            # cannot tell which ids exist) is refused, not reported as deleted.
+            raise PermissionDenied("Writers may open only their own author profile.")
+        return found
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -39,11 +52,24 @@ class AuthorAdmin(admin.ModelAdmin):
         return queryset, may_have_duplicates
 
     # Writers and editors may edit their own profile only; admins (who may add authors)
-    # manage every profile and which login account writes as which author.
+    # manage every profile and which login account writes as which author.  Editors, who
+    # byline articles to anyone, may look at every profile; writers see only their own.
 
     @staticmethod
     def _manages_authors(user) -> bool:
         return user.is_superuser or user.has_perm("authors.add_author")
+
+    @classmethod
+    def _sees_every_profile(cls, user) -> bool:
+        # The editors' permission is named by its string: authors sits below articles.
+        return cls._manages_authors(user) or user.has_perm("articles.edit_any_article")
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        if obj is None or self._sees_every_profile(request.user):
+            return True
+        return obj.user_id == request.user.pk
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):

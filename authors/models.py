@@ -8,7 +8,15 @@ from smartchunks.media.images import (
     validate_image_file,
 )
 from smartchunks.media.richtext import CleanRichTextField
-from smartchunks.media.web_addresses import WebAddressField
+from smartchunks.media.web_addresses import (
+    ProfileLinkField,
+    any_https_address,
+    linkedin_address,
+    x_address,
+)
+
+# The label readers see next to each profile link, and the field that holds it.
+PROFILE_LINK_FIELDS = (("LinkedIn", "linkedin_url"), ("X", "x_url"), ("Website", "website_url"))
 
 
 class AuthorQuerySet(models.QuerySet):
@@ -34,9 +42,21 @@ class Author(models.Model):
         max_length=120, blank=True, help_text="e.g. 12+ years in editorial"
     )
     bio = CleanRichTextField(config_name="simple", blank=True)
-    linkedin_url = WebAddressField("LinkedIn URL", blank=True)
-    x_url = WebAddressField("X URL", blank=True)
-    website_url = WebAddressField("Website", blank=True)
+    linkedin_url = ProfileLinkField(
+        "LinkedIn URL",
+        blank=True,
+        validators=[linkedin_address],
+        help_text="https://www.linkedin.com/… or https://linkedin.com/…",
+    )
+    x_url = ProfileLinkField(
+        "X URL",
+        blank=True,
+        validators=[x_address],
+        help_text="https://x.com/… or https://twitter.com/…",
+    )
+    website_url = ProfileLinkField(
+        "Website", blank=True, validators=[any_https_address], help_text="Any https:// address."
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -69,5 +89,21 @@ class Author(models.Model):
 
     @property
     def profile_links(self) -> list[tuple[str, str]]:
-        links = [("LinkedIn", self.linkedin_url), ("X", self.x_url), ("Website", self.website_url)]
-        return [(label, url) for label, url in links if url]
+        """(label, address) of each link that passes its field's rule, for pages and JSON-LD.
+
+        A stored address that breaks the rule (saved before it existed, or written past the
+        form) is never shown; ``manage.py check_profile_links`` reports it.
+        """
+        return [
+            (label, getattr(self, name))
+            for label, name in PROFILE_LINK_FIELDS
+            if self._meta.get_field(name).accepts(getattr(self, name))
+        ]
+
+    def bad_profile_links(self) -> list[tuple[str, str]]:
+        """(field name, stored address) of each filled-in link that breaks its field's rule."""
+        return [
+            (name, getattr(self, name))
+            for _label, name in PROFILE_LINK_FIELDS
+            if getattr(self, name) and not self._meta.get_field(name).accepts(getattr(self, name))
+        ]

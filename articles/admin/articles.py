@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from articles.admin.forms import ArticleAdminForm
 from articles.admin.inlines import FaqEntryInline, SourceInline, TldrBulletInline
 from articles.admin.pages import ArticlePagesMixin
+from articles.admin.taxonomy import VisibleTagsFilter
 from articles.models import Article
 from articles.workflow import permissions, services, transitions
 from authors.models import Author
@@ -18,7 +19,7 @@ from authors.models import Author
 class ArticleAdmin(ArticlePagesMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "state", "author", "section", "published_at"]
-    list_filter = ["status", "section", "author", "tags"]
+    list_filter = ["status", "section", "author", ("tags", VisibleTagsFilter)]
     list_select_related = ["author", "section"]
     search_fields = ["title", "standfirst", "slug"]
     date_hierarchy = "published_at"
@@ -67,6 +68,13 @@ class ArticleAdmin(ArticlePagesMixin, admin.ModelAdmin):
                 "Ask an admin to link your account to one."
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "tags":
+            # Only tags this person may see can be chosen: posting another tag's id would
+            # otherwise put a colleague's unreleased tag on the article, name and all.
+            kwargs["queryset"] = permissions.visible_tags(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

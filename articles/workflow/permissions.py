@@ -7,7 +7,7 @@ per article.  Writers hold ``change_article`` but only for their own drafts; edi
 
 from django.db.models import Q
 
-from articles.models import states
+from articles.models import Article, Tag, states
 
 
 def _is_staff(user) -> bool:
@@ -74,3 +74,19 @@ def previewable_q(user) -> Q:
         # Not Q(): an empty Q vanishes when OR-ed with another condition.
         return Q(pk__isnull=False)
     return Q(author__user=user)
+
+
+def visible_tags(user, tags=None):
+    """The tags this person may see in the admin (list, filters, autocomplete, pickers).
+
+    Editors see all.  Anyone else sees tags on a published article or on their own work:
+    a tag is often made for one story ("Project Orion"), so its name alone would leak a
+    colleague's unreleased article.
+    """
+    tags = Tag.objects.all() if tags is None else tags
+    if can_edit_any(user):
+        return tags
+    on_own_work = Article.tags.through.objects.filter(article__author__user=user)
+    return tags.filter(
+        Q(pk__in=Tag.objects.public().values("pk")) | Q(pk__in=on_own_work.values("tag_id"))
+    )

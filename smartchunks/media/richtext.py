@@ -3,11 +3,19 @@
 The allowlist matches the CKEditor toolbar (settings.CKEDITOR_CONFIGS): paragraphs, h2/h3,
 bold/italic, lists, quotes, links and images.  Scripts, event handlers, styles and
 ``javascript:`` URLs never reach a page.
+
+Cleaning removes markup, never the editor's words: a form whose rich text would lose text
+when cleaned is refused with the words it would lose (``refuse_lost_text``), and the
+editor's input stays in the form.
 """
 
 import nh3
 from ckeditor.fields import RichTextField
 from ckeditor_uploader.fields import RichTextUploadingField
+from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
+
+from smartchunks.media.lost_text import lost_passage
 
 ALLOWED_TAGS = {
     "p",
@@ -47,7 +55,31 @@ def clean_html(value: str | None) -> str:
     ).strip()
 
 
+EXCERPT_WORDS = 12
+
+
+def refuse_lost_text(value: str | None) -> None:
+    """Refuse rich text that cleaning would cut short, quoting what would be lost."""
+    if not value:
+        return
+    lost = lost_passage(value, clean_html(value), frozenset(ALLOWED_TAGS))
+    if not lost:
+        return
+    excerpt = Truncator(lost).words(EXCERPT_WORDS, truncate="…")
+    raise ValidationError(
+        f"Saving this would lose text, starting with “{excerpt}”, because something in the "
+        "HTML (often an unclosed <title>, <textarea>, <script>, <style>, <xmp> or <!-- "
+        "comment) hides it from the cleaner. Nothing has been saved and your text is still "
+        "below: check it (the Source button shows the HTML), remove any such tag and save "
+        "again.",
+        code="lost_text",
+    )
+
+
 class CleanedOnSaveMixin:
+    # Checked by every ModelForm (the admin's article, FAQ and author forms) before saving.
+    default_validators = [refuse_lost_text]
+
     def pre_save(self, model_instance, add):
         value = clean_html(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
