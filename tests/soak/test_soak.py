@@ -27,8 +27,8 @@ import time
 import urllib.error
 import urllib.parse
 from dataclasses import dataclass, field
-from pathlib import Path
 from http.cookiejar import CookieJar
+from pathlib import Path
 from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener
 
 import pytest
