@@ -17,13 +17,14 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def stack(django_db_setup, django_db_blocker):
+def stack(django_db_setup):
     """One stack for every test here: pytest-django runs tests that commit data
-    (transactional_db) apart from the others, so a module-scoped one would start twice."""
-    with (
-        django_db_blocker.unblock(),
-        Stack(
-            database_url=current_database_url(), extra_env=STACK_ENV, workers=STACK_WORKERS
-        ) as running,
-    ):
+    (transactional_db) apart from the others, so a module-scoped one would start twice.
+
+    The stack reaches the database from its own processes, so this fixture never unblocks
+    database access in this one: a session-long unblock would let later tests that must run
+    without a database (tests/reader/test_error_pages.py) query it."""
+    with Stack(
+        database_url=current_database_url(), extra_env=STACK_ENV, workers=STACK_WORKERS
+    ) as running:
         yield running

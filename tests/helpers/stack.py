@@ -22,8 +22,8 @@ that depends on ``django_db_setup`` (the test database exists), create data in t
 dropped then).  Example, for a module of tests sharing one stack::
 
     @pytest.fixture(scope="module")
-    def stack(django_db_setup, django_db_blocker):
-        with django_db_blocker.unblock(), Stack(database_url=current_database_url()) as running:
+    def stack(django_db_setup):
+        with Stack(database_url=current_database_url()) as running:
             yield running
 """
 
