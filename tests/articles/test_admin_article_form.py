@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
@@ -339,6 +340,28 @@ def test_view_on_site_shortcut_does_not_reveal_someone_elses_draft_slug(writer_c
     # A published article, or the writer's own draft, still opens on the site.
     live = make_article()
     assert writer_client.get(f"/admin/r/{ct.pk}/{live.pk}/")["Location"].endswith(f"/{live.slug}/")
+
+
+def test_view_on_site_does_not_reveal_a_tag_made_for_someone_elses_draft(writer_client, editor):
+    from articles.models import Tag
+
+    secret = make_tag(name="Project Orion", slug="project-orion")
+    make_article(status=Article.Status.DRAFT, tags=[secret])
+    public = make_tag(name="Chips", slug="chips")
+    make_article(tags=[public])
+    ct = ContentType.objects.get_for_model(Tag)
+    response = writer_client.get(f"/admin/r/{ct.pk}/{secret.pk}/")
+    assert response.status_code == 404
+    assert "project-orion" not in response.get("Location", "")
+    # The same 404 as an id that does not exist, so ids cannot be probed either.
+    assert writer_client.get(f"/admin/r/{ct.pk}/999999/").status_code == 404
+    assert writer_client.get(f"/admin/r/{ct.pk}/{public.pk}/")["Location"].endswith("/chips/")
+    # Editors see every tag, so the shortcut takes them to it.
+    editor_client = Client()
+    editor_client.force_login(editor)
+    assert editor_client.get(f"/admin/r/{ct.pk}/{secret.pk}/")["Location"].endswith(
+        "/project-orion/"
+    )
 
 
 def test_autocomplete_with_a_nul_character_answers_cleanly(editor_client):
