@@ -34,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views import defaults
 
+from smartchunks import stalled_queries
 from smartchunks.context_processors import site
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,10 @@ class DatabaseOutageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        # A server that stops answering mid-query is cut off after DB_STALL_SECONDS, so it
+        # ends here as an OperationalError too (smartchunks/stalled_queries.py).
+        with stalled_queries.watched():
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
         if is_database_outage(exception):

@@ -149,8 +149,12 @@ DATABASES = {
 # A server that is gone must not hold a request: give up connecting after a few seconds, so
 # the outage page (smartchunks/outage.py) and /healthz answer promptly (libpq's minimum is 2).
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-    "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+    "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2"))
 )
+# ...and a server that stops answering mid-query neither: a request's query that has waited
+# this long has its connection cut and the request gets the 503 (smartchunks/stalled_queries.py).
+# Our pages' queries take milliseconds; 0 turns the watchdog off.
+DB_STALL_SECONDS = float(os.environ.get("DJANGO_DB_STALL_SECONDS", "2"))
 # Parallel test runs on one server (several checkouts, or helpers) need distinct test databases.
 if os.environ.get("DJANGO_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DB_NAME"]}

@@ -7,8 +7,10 @@ is never restarted.
 """
 
 import json
+import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -139,3 +141,42 @@ def test_outage_is_a_styled_503_and_the_site_recovers_by_itself(site):
     assert "Internal Server Error" not in log
     assert not re.search(r'" 500 ', log), "a 500 in gunicorn's access log"
     assert "Database unavailable, answered 503: GET /admin/" in log
+
+
+def _server_processes(cluster) -> list[int]:
+    postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (name) state ppid ...": the name may hold spaces, so split after ")".
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+        if parent == postmaster:
+            children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
+def test_a_server_that_stops_answering_is_a_503_within_seconds_too(site):
+    """A hung server (every PostgreSQL process stopped, connections left open) is an outage:
+    without a bound, each worker waits on its open connection until gunicorn kills it."""
+    server, cluster, seeded = site
+    _wait_until_all_pages_answer_200(server, seeded)
+    pids_before = (server.process.pid, server.worker_pids())
+    frozen = _server_processes(cluster)
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        for _round in range(2):  # both workers: the open connection, then a new one
+            for path, cookies, _shows in _pages(seeded):
+                reply = server.get(path, cookies=cookies)
+                assert reply.status == 503, (path, reply.status, reply.body[:300])
+                assert reply.seconds < OUTAGE_ANSWER_SECONDS, (path, reply.seconds)
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+    _wait_until_all_pages_answer_200(server, seeded)
+    assert (server.process.pid, server.worker_pids()) == pids_before, "a worker was killed"
+    log = server.log_text()
+    assert "WORKER TIMEOUT" not in log
+    assert "its connection was cut" in log

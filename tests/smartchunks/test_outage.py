@@ -144,7 +144,7 @@ def test_connecting_to_a_server_that_never_answers_gives_up_within_seconds(djang
             "HOST": "127.0.0.1",
             "PORT": str(silent.getsockname()[1]),
         }
-        assert settings_dict["OPTIONS"]["connect_timeout"] <= 3
+        assert settings_dict["OPTIONS"]["connect_timeout"] <= 2
         wrapper = DatabaseWrapper(settings_dict, alias="silent")
         started = time.monotonic()
         with django_db_blocker.unblock(), pytest.raises(OperationalError):
