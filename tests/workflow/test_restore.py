@@ -144,3 +144,19 @@ def test_a_section_that_exists_is_not_mistaken_for_a_deleted_one():
     assert revisions._points_at_deleted_row("section_id", section.pk + 1000)
     assert not revisions._points_at_deleted_row("section_id", None)
     assert not revisions._points_at_deleted_row("title", 12345)
+
+
+def test_rows_that_share_a_position_come_back_in_the_order_they_were_written():
+    """The admin's inline gives every new row position 0 unless the editor types one, and a
+    revision hands its rows back newest first: the id breaks the tie, or a restore reverses
+    the editor's bullets."""
+    editor = make_role_user("Editor")
+    article = make_article(status=Article.Status.DRAFT, tldr=0)
+    for text in ("first", "second", "third"):
+        TldrBullet.objects.create(article=article, text=text, position=0)
+    services.save_edit(article, by=editor)
+    version = revisions.revisions_of(article).first()
+    article.title = "Changed since"
+    services.save_edit(article, by=editor)
+    revisions.restore_revision(article, version, by=editor)
+    assert [bullet.text for bullet in article.tldr_bullets.all()] == ["first", "second", "third"]

@@ -126,6 +126,21 @@ def test_a_token_opens_only_the_link_it_was_made_for(editor_user):
     assert not ShareLink.objects.exists()
 
 
+def test_a_token_opens_only_the_link_it_was_made_for_even_if_its_id_comes_back(editor_user):
+    """After a restore from an older backup, link ids are handed out again: a token kept
+    from before must not open the new link that now has its id (the nonce tells them apart)."""
+    draft = make_article(status=Article.Status.DRAFT)
+    link, path = sharing.create_share_link(draft, by=editor_user)
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    reused_id = link.pk
+    link.delete()
+    other = make_article(status=Article.Status.DRAFT, title="Another secret")
+    newcomer, _ = sharing.create_share_link(other, by=editor_user)
+    ShareLink.objects.filter(pk=newcomer.pk).update(id=reused_id)
+    assert ShareLink.objects.get(pk=reused_id).article == other
+    assert sharing.share_link_for_token(token) is None
+
+
 def test_the_newsroom_can_view_what_it_may_preview_and_readers_only_what_is_live(editor_user):
     draft = make_article(status=Article.Status.DRAFT)
     live = make_article()
