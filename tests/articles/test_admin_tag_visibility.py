@@ -140,3 +140,17 @@ def test_editors_and_admins_see_every_tag(request, tags, role_client):
     response = client.get(f"/admin/articles/tag/{hidden.pk}/change/")
     assert response.status_code == 200
     assert OTHERS_DRAFT in response.content.decode()
+
+
+def test_the_visibility_rule_narrows_the_tags_it_is_given_and_never_widens_them(editor, writer):
+    """The admin hands the rule its own queryset (its ordering, a search): the answer stays
+    within it, for editors who see every tag and for writers alike."""
+    from articles.models import Tag
+    from articles.workflow import permissions
+
+    chips = make_tag(name="Chips")
+    make_tag(name="Energy")
+    make_article(tags=[chips])
+    asked = Tag.objects.filter(name="Chips")
+    assert list(permissions.visible_tags(editor, asked)) == [chips]
+    assert list(permissions.visible_tags(writer, asked)) == [chips]

@@ -168,6 +168,9 @@ def test_every_media_url_of_unreleased_articles_is_the_404_of_a_random_name(news
     services.save_edit(expiring, by=editor)
     services.publish(articles["unpublished"][0], by=editor)
     services.unpublish(articles["unpublished"][0], by=editor)
+    # A live site: another article, with images of its own, is published meanwhile.
+    live, live_urls = _illustrated_draft(newsroom)
+    services.publish(live, by=editor)
 
     reader = Client()
     with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
@@ -188,6 +191,7 @@ def test_every_media_url_of_unreleased_articles_is_the_404_of_a_random_name(news
                 assert _answer(reader.get(url)) == not_found, (state, url)
                 crawled += 1
     assert crawled == 4 * (RENDITIONS_PER_HERO + 3)
+    assert {reader.get(url).status_code for url in live_urls} == {200}
 
 
 def test_a_published_articles_media_is_public_and_unpublishing_hides_it_at_once(newsroom):

@@ -75,3 +75,23 @@ def test_rich_text_shows_the_media_its_images_and_links_name():
     )
     assert names_in_html(html) == {"uploads/1/A.png", "uploads/1/B.png", "heroes/C.jpg"}
     assert names_in_html("") == names_in_html(None) == set()
+
+
+def test_a_name_may_be_as_long_as_a_file_name_may_be_and_no_longer():
+    longest = "uploads/1/" + "a" * (255 - len("uploads/1/"))
+    assert stored_name(longest) == longest
+    assert stored_name(longest + "a") is None
+
+
+def test_an_unreadable_address_does_not_hide_the_images_after_it():
+    html = '<a href="http://[::1">broken</a><img src="/media/uploads/1/After.png">'
+    assert names_in_html(html) == {"uploads/1/After.png"}
+
+
+def test_only_an_images_src_and_a_links_href_count_not_other_attributes():
+    """A caption or title that mentions a file does not show it: the file stays private."""
+    html = (
+        '<img alt="/media/uploads/1/Alt.png" title="/media/uploads/1/Title.png" '
+        'src="/media/uploads/1/Shown.png"><a title="/media/heroes/T.png" href="/elsewhere/">x</a>'
+    )
+    assert names_in_html(html) == {"uploads/1/Shown.png"}
