@@ -85,8 +85,7 @@ class Page:
 
 def _private_cookies() -> tuple[str, ...]:
     return tuple(
-        f"{name}="
-        for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages")
+        f"{name}=" for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages")
     )
 
 

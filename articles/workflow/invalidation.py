@@ -44,7 +44,5 @@ def _tags_changed(sender, action, **kwargs):
 def connect() -> None:
     for model in PUBLIC_MODELS:
         post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=f"page-cache-{model}")
-        post_delete.connect(
-            _saved_or_deleted, sender=model, dispatch_uid=f"page-cache-del-{model}"
-        )
+        post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=f"page-cache-del-{model}")
     m2m_changed.connect(_tags_changed, sender=Article.tags.through, dispatch_uid="page-cache-tags")

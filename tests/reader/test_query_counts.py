@@ -17,6 +17,7 @@ def uncached(settings):
     (tests/smartchunks/test_page_cache.py)."""
     settings.PAGE_CACHE_ENABLED = False
 
+
 # Page -> queries an anonymous reader's request costs.
 EXPECTED = {
     # count + one page of articles (with author and section joined in)
