@@ -24,13 +24,16 @@ changes.  A failing store (Redis down) is a miss, never an error.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from http import HTTPStatus
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -122,16 +125,22 @@ class WorkerMemory:
         self.token = ""
         self.pages: OrderedDict[str, Page] = OrderedDict()
         self.size = 0
+        self.lock = threading.Lock()  # gunicorn's threaded workers share it
 
     def get(self, token: str, key: str) -> Page | None:
-        if token != self.token:
-            return None
-        page = self.pages.get(key)
-        if page is not None:
-            self.pages.move_to_end(key)
-        return page
+        with self.lock:
+            if token != self.token:
+                return None
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
 
     def put(self, token: str, key: str, page: Page) -> None:
+        with self.lock:
+            self._put(token, key, page)
+
+    def _put(self, token: str, key: str, page: Page) -> None:
         if token != self.token:
             self.clear()
             self.token = token
@@ -159,8 +168,38 @@ def _memory() -> WorkerMemory:
     return memory
 
 
+_release = ""
+
+
+def release() -> str:
+    """A digest of the code, templates and static manifest this worker renders with.
+
+    In every shared key, so after a deploy (or a reload) no page rendered by the old code is
+    served, while workers of the same release, on any machine, share their pages.
+    """
+    global _release
+    if not _release:
+        digest = hashlib.blake2b(digest_size=8)
+        base = Path(settings.BASE_DIR)
+        sources = sorted(
+            path
+            for folder in ("smartchunks", "articles", "authors", "templates")
+            for pattern in ("*.py", "*.html", "*.txt", "*.xml")
+            for path in (base / folder).rglob(pattern)
+        )
+        manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+        for path in [*sources, manifest]:
+            with contextlib.suppress(OSError):
+                digest.update(
+                    str(path.relative_to(base) if path.is_relative_to(base) else path).encode()
+                )
+                digest.update(path.read_bytes())
+        _release = digest.hexdigest()
+    return _release
+
+
 def _shared_key(token: str, key: str) -> str:
-    return f"page:{page_generation.namespace()}:{token}:{key}"
+    return f"page:{page_generation.namespace()}:{release()}:{token}:{key}"
 
 
 # The shared store failed: skip it for a few seconds rather than wait on it every request.
@@ -242,11 +281,13 @@ def wrap_wsgi(application):
     def serve(environ, start_response):
         if not settings.PAGE_CACHE_ENABLED:
             return application(environ, start_response)
-        key = page_key(environ)
-        if key is None:
-            return application(environ, start_response)
-        record = _valid_record()
-        page = find(record, key) if record is not None else None
+        try:
+            key = page_key(environ)
+            record = _valid_record() if key is not None else None
+            page = find(record, key) if record is not None else None
+        except Exception:  # the cache must never be why a reader gets an error
+            logger.exception("Page cache: lookup failed; answering without the cache")
+            page = None
         if page is None:
             environ["smartchunks.page_cache.looked"] = True
             return application(environ, start_response)
@@ -256,6 +297,8 @@ def wrap_wsgi(application):
         start_response(f"{page.status} {HTTPStatus(page.status).phrase}", list(page.headers))
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
 
+    if settings.PAGE_CACHE_ENABLED:
+        release()  # at start-up, not in a reader's request
     serve.page_cache_wrapped = application
     return serve
 

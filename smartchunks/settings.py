@@ -264,8 +264,9 @@ PAGE_CACHE_GENERATION_IN_CACHE = bool(REDIS_URL)
 # A generation is worked out again at least this often, even with no write and nothing
 # scheduled: the bound on anything no write announces (the footer's year, a lost renewal).
 PAGE_CACHE_MAX_SECONDS = int(os.environ.get("SMARTCHUNKS_PAGE_CACHE_MAX_SECONDS", "300"))
-# Each worker keeps this many MB of the current generation's pages in memory.
-PAGE_CACHE_WORKER_BYTES = int(os.environ.get("SMARTCHUNKS_PAGE_CACHE_WORKER_MB", "16")) << 20
+# Each worker keeps this many MB of the current generation's pages in memory (the hot pages;
+# the rest come from the shared store).
+PAGE_CACHE_WORKER_BYTES = int(os.environ.get("SMARTCHUNKS_PAGE_CACHE_WORKER_MB", "8")) << 20
 # s-maxage for a CDN in front (seconds).  0: shared caches revalidate every time (ETag, 304),
 # so an unpublished article leaves them at once; N > 0 lets them keep a page N seconds,
 # which is also how long an unpublished article can stay on the CDN.
