@@ -17,3 +17,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # A flush (transactional tests) deletes the groups migration 0003 created.
         post_migrate.connect(_restore_missing_roles, sender=self)
+        # Every write a public page shows makes the cached pages stale (smartchunks/page_cache.py).
+        from articles.workflow import invalidation
+
+        invalidation.connect()

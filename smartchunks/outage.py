@@ -18,8 +18,9 @@ reaches the middleware above it: it becomes a call to ``handler500`` on the spot
 ``server_error`` (the project's ``handler500``) is the net for an outage that surfaces in
 another middleware (a session read on the way out, say): it answers the same 503.
 
-Public pages in the page cache should keep being served during an outage.  The page cache
-does not exist yet; ``page_cache_copy`` is where it plugs in.
+Public pages in the page cache keep being served during an outage: hits never reach
+Django, and a page whose generation ran out is served from ``page_cache_copy`` instead of
+the 503 while nothing it shows can have expired.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from django.views import defaults
 
 from smartchunks import stalled_queries
 from smartchunks.context_processors import site
+from smartchunks.page_cache import outage_copy
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +60,9 @@ def is_private_request(request) -> bool:
 
 
 def page_cache_copy(request) -> HttpResponse | None:
-    """The seam for the page cache (next issue): a stored public page to serve instead of
-    the 503.  Nothing is cached yet, so there is never a copy."""
-    return None
+    """The page cache's stored copy of this public page, if it may be shown instead of the
+    503 (smartchunks/page_cache.py, ``outage_copy``, says when)."""
+    return outage_copy(request)
 
 
 def outage_response(request, error: BaseException) -> HttpResponse:

@@ -89,6 +89,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it stores pages with every header the others add; it also answers cache
+    # hits for anything not served through smartchunks/wsgi.py (which answers them earlier).
+    "smartchunks.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # The admin's and CKEditor's own policy on the paths the readers' policy leaves out.
@@ -247,6 +250,46 @@ THUMBNAIL_PROCESSORS = (
     "easy_thumbnails.processors.scale_and_crop",
     "easy_thumbnails.processors.filters",
 )
+
+# The page cache (smartchunks/page_cache.py): public pages for anonymous readers, keyed by
+# the publication generation (articles/workflow/page_generation.py), so never stale.
+# SMARTCHUNKS_PAGE_CACHE=off turns it off (benchmarks, debugging).
+PAGE_CACHE_ENABLED = env_bool("SMARTCHUNKS_PAGE_CACHE", default=True)
+PAGE_CACHE_ALIAS = "pages"
+# Shared by every worker on the machine: the generation record and, without Redis, the pages.
+PAGE_CACHE_DIR = Path(os.environ.get("SMARTCHUNKS_PAGE_CACHE_DIR", VAR_DIR / "page-cache"))
+# Several machines: the pages and the generation in Redis (Django's own Redis backend).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+PAGE_CACHE_GENERATION_IN_CACHE = bool(REDIS_URL)
+# A generation is worked out again at least this often, even with no write and nothing
+# scheduled: the bound on anything no write announces (the footer's year, a lost renewal).
+PAGE_CACHE_MAX_SECONDS = int(os.environ.get("SMARTCHUNKS_PAGE_CACHE_MAX_SECONDS", "300"))
+# Each worker keeps this many MB of the current generation's pages in memory (the hot pages;
+# the rest come from the shared store).
+PAGE_CACHE_WORKER_BYTES = int(os.environ.get("SMARTCHUNKS_PAGE_CACHE_WORKER_MB", "8")) << 20
+# s-maxage for a CDN in front (seconds).  0: shared caches revalidate every time (ETag, 304),
+# so an unpublished article leaves them at once; N > 0 lets them keep a page N seconds,
+# which is also how long an unpublished article can stay on the CDN.
+PAGE_CACHE_SHARED_MAX_AGE = int(os.environ.get("SMARTCHUNKS_CDN_MAX_AGE", "0"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    PAGE_CACHE_ALIAS: (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer is a miss within half a second, not a stall.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(PAGE_CACHE_DIR / "pages"),
+            # Past this many files a write drops a third of them at random (and lists the
+            # folder each time), so a crawl of a large archive keeps the folder bounded.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    ),
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"

@@ -1,5 +1,6 @@
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,12 +19,25 @@ def pytest_configure(config):
     }
     # whitenoise warns about a missing STATIC_ROOT; tests never collect static files.
     settings.STATIC_ROOT = tempfile.mkdtemp(prefix="smartchunks-static-")
+    # The page cache's files in a throwaway folder (tests/helpers/stack.py passes it on to a
+    # real stack, so pages and generation are shared with it).
+    settings.PAGE_CACHE_DIR = Path(tempfile.mkdtemp(prefix="smartchunks-page-cache-"))
+    settings.CACHES["pages"]["LOCATION"] = str(settings.PAGE_CACHE_DIR / "pages")
     # Each login attempt in tests must not lock the test client out.
     settings.AXES_ENABLED = False
     if os.environ.get("SMARTCHUNKS_MUTATION"):
         database = settings.DATABASES["default"]
         base_name = database.get("TEST", {}).get("NAME") or f"test_{database['NAME']}"
         database["TEST"] = {**database.get("TEST", {}), "NAME": slot_database(base_name)}
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test starts with no cached page: a test's rolled-back rows must not be served to
+    the next one from the page cache (smartchunks/page_cache.py)."""
+    from smartchunks import page_cache
+
+    page_cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from articles.models import Article, SlugRedirect
 from articles.workflow import audit
 from articles.workflow.media_record import record_media
+from articles.workflow.page_generation import public_pages_changed
 from articles.workflow.search_index import refresh_search_vector
 from articles.workflow.transitions import STEPS, Reason, content_refusals, refusals
 
@@ -66,6 +67,8 @@ def _change_state(name: str, article, *, by, at) -> None:
             **fields, version=F("version") + 1, modified_at=timezone.now()
         )
         article.refresh_from_db()
+        # update() sends no signal: the cached public pages are told here.
+        public_pages_changed(instants=(article.published_at, article.expires_at))
         when = timezone.localtime(article.published_at or timezone.now())
         audit.add_revision(article, by=by, comment=step.comment.format(at=when))
         audit.record(article, by=by, action=step.event, detail=step.event_detail.format(at=when))

@@ -144,6 +144,8 @@ class Stack:
         self.process: subprocess.Popen | None = None
 
     def environment(self) -> dict[str, str]:
+        from django.conf import settings
+
         env = {
             key: value
             for key, value in os.environ.items()
@@ -157,6 +159,9 @@ class Stack:
                 "WEB_CONCURRENCY": str(self.workers),
                 "SMARTCHUNKS_FRONT_DIR": str(self.run_dir),
                 "DJANGO_MEDIA_ROOT": str(self.run_dir / "media"),
+                # The test process's page cache (tests/conftest.py): its writes make the
+                # stack's cached pages stale, as they would on one machine.
+                "SMARTCHUNKS_PAGE_CACHE_DIR": str(settings.PAGE_CACHE_DIR),
                 # easy-thumbnails warns in every worker that it has no SVG support.
                 "PYTHONWARNINGS": "ignore:Could not import VIL",
             }

@@ -10,6 +10,14 @@ from tests.factories import make_author, make_complete_article, make_tag, search
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def uncached(settings):
+    """The cost of rendering a page (SMARTCHUNKS_PAGE_CACHE=off); a cache hit costs none
+    (tests/smartchunks/test_page_cache.py)."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
 # Page -> queries an anonymous reader's request costs.
 EXPECTED = {
     # count + one page of articles (with author and section joined in)

@@ -1,0 +1,358 @@
+"""The publication generation: the one number every cached public page is keyed by.
+
+A page in the page cache (smartchunks/page_cache.py) is served only while the *generation
+record* it was stored under is current.  The record is ``(token, valid_until, next_expiry)``:
+
+- ``token`` is random and new after every write that can change a public page: a page
+  stored under an older token is never found again, on any worker;
+- ``valid_until`` is the next instant a published article goes live or expires (capped at
+  ``PAGE_CACHE_MAX_SECONDS`` from when it was worked out), so a scheduled article appears
+  and an expired one disappears on time with no edit and no cron job: past it, the first
+  request works out a new record and every page is rendered afresh;
+- ``next_expiry`` alone tells the database-outage path whether a stored page may still be
+  shown when no new record can be worked out (smartchunks/outage.py).
+
+Why it is exact.  A record is worked out from the database only *after* the write it
+follows has committed (``transaction.on_commit``), and always under one lock, so the record
+last written was worked out after every committed write; a reader renders a page only after
+reading the record it stores the page under, so the page reflects at least the data of that
+record.  Inside a transaction a write also replaces the token at once (with the write's own
+publication instants folded in, no query): tests that never commit see fresh pages too, and
+a refused transaction only costs a re-render.
+
+Where the record lives: a small file under ``PAGE_CACHE_DIR`` (one ``os.read`` per cache hit,
+shared by every worker on the machine), or, with ``REDIS_URL``, a key of the ``pages`` cache
+(shared by every machine).  Each database has its own record (its name is in the key), so the
+test database and the development one never share pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connections, transaction
+from django.db.models import Min, Q
+
+from articles.models import Article
+
+logger = logging.getLogger(__name__)
+
+# A record written without the lock (the lock could not be had) lives this long at most, so
+# whatever it may have missed is worked out again soon.
+UNLOCKED_SECONDS = 5.0
+LOCK_WAIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Record:
+    token: str
+    valid_until: float  # epoch seconds
+    next_expiry: float | None  # epoch seconds; None: no published article expires
+
+    def is_valid(self, now: float) -> bool:
+        return now < self.valid_until
+
+    def shows_nothing_expired(self, now: float) -> bool:
+        """No published article has expired since this record was worked out."""
+        return self.next_expiry is None or now < self.next_expiry
+
+    def encode(self) -> bytes:
+        expiry = "-" if self.next_expiry is None else repr(self.next_expiry)
+        return f"{self.token} {self.valid_until!r} {expiry}".encode()
+
+    @classmethod
+    def decode(cls, raw: bytes | str | None) -> Record | None:
+        if not raw:
+            return None
+        try:
+            text = raw.decode() if isinstance(raw, bytes) else raw
+            token, valid_until, expiry = text.split()
+            return cls(token, float(valid_until), None if expiry == "-" else float(expiry))
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+
+def namespace() -> str:
+    """The database's name: pages and records of two databases never mix."""
+    return str(connections["default"].settings_dict["NAME"])
+
+
+# --- Where the record is kept -------------------------------------------------------------
+
+
+class FileStore:
+    """The record in a file, replaced atomically; the lock is an flock on a second file."""
+
+    def __init__(self, folder: Path, name: str):
+        self.path = folder / f"generation-{name}"
+        self.lock_path = folder / f"generation-{name}.lock"
+        self._last: tuple[bytes, Record | None] = (b"", None)
+
+    def read(self) -> Record | None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            raw = os.read(fd, 256)
+        finally:
+            os.close(fd)
+        last_raw, last_record = self._last
+        if raw == last_raw:
+            return last_record
+        record = Record.decode(raw)
+        self._last = (raw, record)
+        return record
+
+    def write(self, record: Record) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".generation-")
+        try:
+            os.write(fd, record.encode())
+            os.close(fd)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
+    def forget(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[bool]:
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            held = _wait_for(lambda: _try_flock(fd))
+            try:
+                yield held
+            finally:
+                if held:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _wait_for(attempt) -> bool:
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        if attempt():
+            return True
+        if time.monotonic() > deadline:
+            logger.warning("Page cache: could not take the generation lock; going on without")
+            return False
+        time.sleep(0.002)
+
+
+class CacheStore:
+    """The record as a key of a Django cache (Redis with REDIS_URL): shared by every machine.
+
+    The lock is ``cache.add`` (Redis ``SET NX`` with an expiry), so a crashed holder frees it.
+    """
+
+    def __init__(self, alias: str, name: str):
+        self.alias = alias
+        self.key = f"generation:{name}"
+        self.lock_key = f"generation-lock:{name}"
+
+    @property
+    def cache(self):
+        return caches[self.alias]
+
+    def read(self) -> Record | None:
+        return Record.decode(self.cache.get(self.key))
+
+    def write(self, record: Record) -> None:
+        self.cache.set(self.key, record.encode().decode(), timeout=None)
+
+    def forget(self) -> None:
+        self.cache.delete(self.key)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[bool]:
+        mine = secrets.token_hex(8)
+        held = _wait_for(lambda: self.cache.add(self.lock_key, mine, timeout=30))
+        try:
+            yield held
+        finally:
+            if held and self.cache.get(self.lock_key) == mine:
+                self.cache.delete(self.lock_key)
+
+
+_stores: dict[str, FileStore | CacheStore] = {}
+_stores_lock = threading.Lock()
+
+
+def store() -> FileStore | CacheStore:
+    name = namespace()
+    found = _stores.get(name)
+    if found is None:
+        with _stores_lock:
+            if settings.PAGE_CACHE_GENERATION_IN_CACHE:
+                found = CacheStore(settings.PAGE_CACHE_ALIAS, name)
+            else:
+                found = FileStore(Path(settings.PAGE_CACHE_DIR), name)
+            _stores[name] = found
+    return found
+
+
+# --- Working the record out -------------------------------------------------------------
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+def visibility_instants(now: datetime) -> tuple[float | None, float | None]:
+    """The next moment a published article goes live, and the next one one expires."""
+    upcoming = Article.objects.filter(status=Article.Status.PUBLISHED).filter(
+        Q(published_at__gt=now) | Q(expires_at__gt=now)
+    )
+    found = upcoming.aggregate(
+        live=Min("published_at", filter=Q(published_at__gt=now)),
+        expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
+    )
+    return _epoch(found["live"]), _epoch(found["expiry"])
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _worked_out() -> Record:
+    """A new record from the database as it is now (one query)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    live, expiry = visibility_instants(now)
+    cap = now.timestamp() + settings.PAGE_CACHE_MAX_SECONDS
+    valid_until = min(moment for moment in (live, expiry, cap) if moment is not None)
+    return Record(secrets.token_hex(8), valid_until, expiry)
+
+
+def _earliest(*moments: float | None) -> float | None:
+    present = [moment for moment in moments if moment is not None]
+    return min(present) if present else None
+
+
+def current() -> Record | None:
+    """The record as stored (no database): what a cache hit checks."""
+    return store().read()
+
+
+def current_or_renewed() -> Record:
+    """A valid record, worked out from the database if the stored one has run out.
+
+    Called on a cache miss, before the page is rendered.  Raises what the database raises.
+    """
+    shared = store()
+    record = shared.read()
+    if record is not None and record.is_valid(_now()):
+        return record
+    with shared.lock() as held:
+        record = shared.read()
+        if record is not None and record.is_valid(_now()):
+            return record
+        record = _worked_out()
+        if not held:
+            record = Record(
+                record.token, min(record.valid_until, _now() + UNLOCKED_SECONDS), record.next_expiry
+            )
+        shared.write(record)
+        return record
+
+
+def _renew_after_commit() -> None:
+    """After a committed write: a new token and horizon, worked out from committed data."""
+    shared = store()
+    try:
+        with shared.lock() as held:
+            record = _worked_out()
+            if not held:
+                record = Record(
+                    record.token,
+                    min(record.valid_until, _now() + UNLOCKED_SECONDS),
+                    record.next_expiry,
+                )
+            shared.write(record)
+    except Exception:
+        # The write is committed and cannot be undone; make every stored page unreachable
+        # at least, and the next request works the horizon out again.
+        logger.exception("Page cache: could not renew the generation after a write")
+        try:
+            shared.forget()
+        except Exception:
+            logger.exception("Page cache: could not clear the generation either")
+
+
+def _replace_token(instants: Iterable[datetime | None]) -> None:
+    """Inside a transaction: a new token at once, no query; the write's own publication and
+    expiry times can only bring the horizon closer."""
+    shared = store()
+    with shared.lock():
+        record = shared.read()
+        if record is None:
+            return  # nothing is served without a record: the next request works one out
+        now = _now()
+        future = [moment for moment in map(_epoch, instants) if moment and moment > now]
+        shared.write(
+            Record(
+                secrets.token_hex(8),
+                min([record.valid_until, *future]),
+                _earliest(record.next_expiry, *future),
+            )
+        )
+
+
+def _renewal_pending(connection) -> bool:
+    return any(callback is _renew_after_commit for _, callback, _ in connection.run_on_commit)
+
+
+def public_pages_changed(*, instants: Iterable[datetime | None] = ()) -> None:
+    """Every cached public page is stale: call after any write that can change one.
+
+    Model writes call it through signals (articles/workflow/invalidation.py); a write that
+    skips signals (``QuerySet.update``, ``bulk_create``) calls it itself.  ``instants`` are
+    publication or expiry times the write set, if any.
+    """
+    if not settings.PAGE_CACHE_ENABLED:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _renew_after_commit()
+        return
+    try:
+        _replace_token(instants)
+    except Exception:
+        logger.exception("Page cache: could not replace the generation token")
+    if not _renewal_pending(connection):
+        transaction.on_commit(_renew_after_commit)
+
+
+def forget() -> None:
+    """Drop the record: every stored page is unreachable (tests, and ``clear_page_cache``)."""
+    store().forget()
