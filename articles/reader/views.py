@@ -7,6 +7,7 @@ from django.views.generic import ListView
 from articles.models import Article, Section, Tag
 from articles.reader import preview, search
 from articles.reader.article_page import ArticlePageView, article_page_queryset
+from articles.reader.paging import CappedPaginator
 from authors.models import Author
 
 ARTICLES_PER_PAGE = 10
@@ -15,11 +16,13 @@ ARTICLES_PER_PAGE = 10
 class PublishedArticleListMixin:
     """Listing pages: published articles only, newest first, ten a page.
 
-    Django's paginator answers ``?page=abc`` and ``?page=999`` with a 404.
+    Django's paginator answers ``?page=abc`` and ``?page=999`` with a 404, and so does any
+    page beyond the first hundred (articles/reader/paging.py).
     """
 
     model = Article
     paginate_by = ARTICLES_PER_PAGE
+    paginator_class = CappedPaginator
     context_object_name = "articles"
 
     def get_queryset(self):
@@ -94,6 +97,7 @@ class SearchView(ListView):
     template_name = "articles/search.html"
     context_object_name = "results"
     paginate_by = ARTICLES_PER_PAGE
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         self.query = search.normalise_query(self.request.GET.get("q"))

@@ -27,7 +27,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -226,6 +225,7 @@ def table(targets: list[Target]) -> str:
         "| page | mode | req/s | p50 ms | p99 ms | errors | × copy via gunicorn | × copy via nginx |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
+
     def ratio(rps: float, reference: float) -> str:
         return f"{rps / reference:.3f}" if reference else "–"
 
