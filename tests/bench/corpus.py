@@ -33,10 +33,32 @@ BODY_WORDS = 600
 MINUTES_APART = 15
 # The word readers search for in the bench: in nearly every article (the costly case).
 COMMON_WORD = "energy"
-RARE_WORD = "zeppelin"
 
 # Explainer vocabulary, most frequent first; word k is drawn with weight 1/(k+1).
-VOCABULARY = ["energy", "the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "with", "was", "on", "be", "by", "this", "are", "or", "from", "at", "power", "grid", "battery", "price", "market", "water", "carbon", "climate", "city", "housing", "rent", "interest", "rate", "inflation", "bank", "loan", "chip", "data", "model", "network", "cloud", "privacy", "vote", "court", "law", "tax", "budget", "school", "health", "vaccine", "hospital", "insurance", "pension", "wage", "worker", "union", "strike", "port", "ship", "freight", "rail", "train", "bus", "road", "traffic", "bridge", "tunnel", "airport", "flight", "fuel", "oil", "gas", "coal", "solar", "wind", "nuclear", "hydrogen", "lithium", "copper", "steel", "cement", "concrete", "timber", "forest", "river", "flood", "drought", "heat", "storm", "coast", "island", "farm", "crop", "wheat", "rice", "coffee", "cocoa", "sugar", "meat", "fish", "ocean", "satellite", "rocket", "orbit", "telescope", "planet", "asteroid", "virus", "gene", "protein", "cell", "brain", "sleep", "memory", "language", "school", "exam", "teacher", "student", "library", "museum", "theatre", "music", "film", "series", "stream", "podcast", "newspaper", "radio", "signal", "cable", "fibre", "antenna", "phone", "app", "software", "code", "bug", "update", "password", "account", "login", "search", "engine", "advert", "subscription", "currency", "euro", "dollar", "yen", "pound", "bond", "stock", "share", "dividend", "pension", "fund", "startup", "merger", "tariff", "treaty", "border", "election", "parliament", "minister", "mayor", "council", "permit", "zoning", "tower", "garden", "park", "tree", "bird", "insect", "bee", "pollen", "allergy", "mask", "filter", "pump", "valve", "engine", "motor", "brake", "tyre", "charger", "plug", "socket", "meter", "tariff", "bill", "subsidy", "grant", "rebate", "audit", "report", "census", "survey", "poll", "sample", "average", "median", "percent", "growth", "recession", "supply", "demand", "shortage", "surplus", "warehouse", "container", "crane", "harbour", "canal", "lock", "dam", "reservoir", "pipe", "sewer", "waste", "recycling", "plastic", "glass", "paper", "cardboard", "compost", "landfill", "emission", "offset", "credit", "permit", "standard", "label", "warranty", "repair", "recall", "safety", "crash", "helmet", "camera", "sensor", "radar", "lidar", "drone", "robot", "algorithm", "chatbot", "translation", "archive", "zeppelin"]
+_WORDS = (
+    "energy the of and to in a is that for it as with was on be by this are or from at "
+    "power grid battery price market water carbon climate city housing rent interest "
+    "rate inflation bank loan chip data model network cloud privacy vote court law tax "
+    "budget school health vaccine hospital insurance pension wage worker union strike "
+    "port ship freight rail train bus road traffic bridge tunnel airport flight fuel oil "
+    "gas coal solar wind nuclear hydrogen lithium copper steel cement concrete timber "
+    "forest river flood drought heat storm coast island farm crop wheat rice coffee "
+    "cocoa sugar meat fish ocean satellite rocket orbit telescope planet asteroid virus "
+    "gene protein cell brain sleep memory language school exam teacher student library "
+    "museum theatre music film series stream podcast newspaper radio signal cable fibre "
+    "antenna phone app software code bug update password account login search engine "
+    "advert subscription currency euro dollar yen pound bond stock share dividend "
+    "pension fund startup merger tariff treaty border election parliament minister mayor "
+    "council permit zoning tower garden park tree bird insect bee pollen allergy mask "
+    "filter pump valve engine motor brake tyre charger plug socket meter tariff bill "
+    "subsidy grant rebate audit report census survey poll sample average median percent "
+    "growth recession supply demand shortage surplus warehouse container crane harbour "
+    "canal lock dam reservoir pipe sewer waste recycling plastic glass paper cardboard "
+    "compost landfill emission offset credit permit standard label warranty repair "
+    "recall safety crash helmet camera sensor radar lidar drone robot algorithm chatbot "
+    "translation archive zeppelin"
+)
+VOCABULARY = _WORDS.split()
 
 
 def bench_database_url(base_url: str, size: int) -> str:

@@ -160,19 +160,25 @@ def page_paths() -> dict[str, str]:
         f"search ({corpus.COMMON_WORD})": f"/search/?q={corpus.COMMON_WORD}",
         "RSS": "/feeds/rss/",
         "sitemap.xml": "/sitemap.xml",
+        "home, last page": deepest_home_page(),
     }
 
 
-def deepest_pages(base: str) -> dict[str, str]:
-    """The last listing page and article sitemap page a visitor or crawler can reach."""
-    _, home = fetch(base + "/")
-    pages = re.search(rb"Page 1 of (\d+)", home)
-    found = {"home, last page": f"/?page={int(pages.group(1)) if pages else 1}"}
+def deepest_home_page() -> str:
+    """The last home page a visitor or crawler can reach (listings stop at MAX_PAGES)."""
+    from articles.models import Article
+    from articles.reader.paging import MAX_PAGES
+    from articles.reader.views import ARTICLES_PER_PAGE
+
+    pages = -(-Article.objects.published().count() // ARTICLES_PER_PAGE)
+    return f"/?page={max(1, min(pages, MAX_PAGES))}"
+
+
+def last_article_sitemap(base: str) -> str:
     _, index = fetch(base + "/sitemap.xml")
     article_pages = re.findall(rb"/sitemap-articles\.xml(?:\?p=(\d+))?<", index)
     last = max((int(p) for p in article_pages if p), default=1)
-    found["article sitemap, last"] = f"/sitemap-articles.xml?p={last}"
-    return found
+    return f"/sitemap-articles.xml?p={last}"
 
 
 def bench_static_root() -> Path:
@@ -299,7 +305,7 @@ def main() -> int:
             if status != 200:
                 raise BenchError(f"the article page answered {status}")
             copy_file.write_bytes(html)
-            paths.update(deepest_pages(uncached.url))
+            paths["article sitemap, last"] = last_article_sitemap(uncached.url)
             targets = [
                 Target(name, mode, stack.url + path, stack.url + COPY_URL)
                 for name, path in paths.items()
