@@ -34,21 +34,41 @@ def normalise_query(raw: str | None) -> str:
     return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
 
 
+def _search_query(query: str) -> SearchQuery:
+    return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+
+
 def search_articles(query: str):
-    """Published articles matching ``query`` (web-search syntax), best first, with snippets.
+    """Published articles matching ``query`` (web-search syntax), best first.
 
     Only the newest ``CANDIDATES`` matches are ranked: news readers want recent stories, and
     the work per search stays the same however large the archive grows.
     ``websearch_to_tsquery`` never raises on user input: punctuation-only or stop-word-only
-    queries simply match nothing.
+    queries simply match nothing.  Snippets are added to one page of it by ``with_snippets``.
     """
-    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    search_query = _search_query(query)
     candidates = (
         Article.objects.published()
         .filter(search_vector=search_query)
         .order_by("-published_at", "-id")
         .values("pk")[:CANDIDATES]
     )
+    return (
+        Article.objects.published()
+        .filter(pk__in=candidates)
+        .annotate(rank=SearchRank(F("search_vector"), search_query))
+        .order_by("-rank", "-published_at", "-id")
+    )
+
+
+def with_snippets(page, query: str):
+    """One page of ``search_articles`` (a slice of it), with highlighted snippets.
+
+    The page's ids are picked in a subquery, so the costly headlines are made for its ten
+    rows only: made in the same query as the ranking, PostgreSQL also made them for every
+    row an ``OFFSET`` skipped (2 s for page 100 at 100,000 articles).
+    """
+    search_query = _search_query(query)
     snippet_source = Concat(
         "standfirst",
         Value(" "),
@@ -61,7 +81,7 @@ def search_articles(query: str):
     )
     return (
         Article.objects.published()
-        .filter(pk__in=candidates)
+        .filter(pk__in=page.values("pk"))
         .annotate(
             rank=SearchRank(F("search_vector"), search_query),
             raw_snippet=SearchHeadline(

@@ -105,6 +105,11 @@ class SearchView(ListView):
             return Article.objects.published().none()
         return search.search_articles(self.query)
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, results, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = search.with_snippets(results, self.query) if self.query else results
+        return paginator, page, page.object_list, is_paginated
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             query=self.query,

@@ -6,6 +6,7 @@ test here checks the bound itself (rows the database hands back, the SQL, the pl
 pages that exist), so it fails on the unbounded code with a handful of articles.
 """
 
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -196,3 +197,26 @@ def test_search_count_is_capped_and_says_so(client, monkeypatch):
     count_sql = next(q["sql"] for q in queries if "COUNT(" in q["sql"])
     assert "ts_headline" not in count_sql and "ts_rank" not in count_sql
     assert client.get("/search/", {"q": "kelp", "page": 2}).status_code == 404
+
+
+def _top_level(sql: str) -> str:
+    """``sql`` with every parenthesised part (subqueries, function arguments) removed."""
+    while True:
+        shorter = re.sub(r"\([^()]*\)", "", sql)
+        if shorter == sql:
+            return sql
+        sql = shorter
+
+
+def test_search_makes_snippets_for_the_page_rows_only(client):
+    for n in range(12):
+        searchable(make_article(title=f"Tides {n}", body="<p>Tidal power.</p>", tldr=0, faq=0))
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/search/", {"q": "tidal", "page": 2})
+    assert second.status_code == 200
+    assert len(soup_of(second).select(".search-results .search-snippet mark")) >= 2
+    headlines = next(q["sql"] for q in queries if "ts_headline" in q["sql"])
+    # The page's rows are chosen in a subquery (its LIMIT/OFFSET); a top-level OFFSET would
+    # make PostgreSQL write a headline for every row it skips.
+    assert "OFFSET" in headlines
+    assert "OFFSET" not in _top_level(headlines) and "LIMIT" not in _top_level(headlines)
