@@ -284,6 +284,7 @@ def main() -> int:
         wrk = find_wrk()
         database_url, generated_in = ensure_corpus()
         paths = page_paths()
+        about = machine()  # before the run: the commit measured, not one made meanwhile
         static_root = bench_static_root()
         copy_file = static_root / COPY_NAME
         copy_file.write_bytes(b"")  # filled from the running site below, before it is read
@@ -322,7 +323,6 @@ def main() -> int:
                 flush=True,
             )
             measure(wrk, targets)
-            about = machine()
     except (BenchError, StackError, subprocess.CalledProcessError) as error:
         print(f"bench failed: {error}", file=sys.stderr)
         return 1
