@@ -69,9 +69,11 @@ soak: db
 mutation: db
 	$(PY) tests/mutation/run.py
 
-## Load-test home, article, author and search pages with gunicorn + wrk on 127.0.0.1 (~1.5 min).
-bench: prepare
-	$(PY) tests/bench/run_bench.py
+## Load-test the public pages with wrk on nginx + gunicorn (127.0.0.1), cached and uncached, on a
+## corpus of SIZE articles in its own database (made once; 100000 takes minutes) (~3 min).
+SIZE ?= 1000
+bench: db
+	SIZE=$(SIZE) $(PY) tests/bench/run_bench.py
 
 .PHONY: backup restore
 ## Back up the database (pg_dump, custom format) and the media files to var/backups/<UTC time>/.

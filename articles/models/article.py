@@ -73,7 +73,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        return self.select_related("author", "section").order_by("-published_at", "-id")
+        """Cards and feed items: never the body or the search vector, the big (TOAST) columns."""
+        return (
+            self.select_related("author", "section")
+            .defer("body", "search_vector")
+            .order_by("-published_at", "-id")
+        )
 
 
 class Article(models.Model):
@@ -170,6 +175,18 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+            # Section and author pages, their feeds and sitemap lastmods, previous/next in a
+            # section: newest first within one section or author, without sorting them all.
+            models.Index(
+                fields=["section", "-published_at", "-id"], name="article_section_pub_idx"
+            ),
+            models.Index(fields=["author", "-published_at", "-id"], name="article_author_pub_idx"),
+            # The sitemap's latest change: the newest "updated" time in one index lookup.
+            models.Index(
+                fields=["-public_updated_at"],
+                name="article_updated_idx",
+                condition=Q(public_updated_at__isnull=False),
+            ),
         ]
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish articles"),

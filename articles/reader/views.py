@@ -7,6 +7,7 @@ from django.views.generic import ListView
 from articles.models import Article, Section, Tag
 from articles.reader import preview, search
 from articles.reader.article_page import ArticlePageView, article_page_queryset
+from articles.reader.paging import CappedPaginator
 from authors.models import Author
 
 ARTICLES_PER_PAGE = 10
@@ -15,11 +16,13 @@ ARTICLES_PER_PAGE = 10
 class PublishedArticleListMixin:
     """Listing pages: published articles only, newest first, ten a page.
 
-    Django's paginator answers ``?page=abc`` and ``?page=999`` with a 404.
+    Django's paginator answers ``?page=abc`` and ``?page=999`` with a 404, and so does any
+    page beyond the first hundred (articles/reader/paging.py).
     """
 
     model = Article
     paginate_by = ARTICLES_PER_PAGE
+    paginator_class = CappedPaginator
     context_object_name = "articles"
 
     def get_queryset(self):
@@ -94,12 +97,18 @@ class SearchView(ListView):
     template_name = "articles/search.html"
     context_object_name = "results"
     paginate_by = ARTICLES_PER_PAGE
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         self.query = search.normalise_query(self.request.GET.get("q"))
         if not self.query:
             return Article.objects.published().none()
         return search.search_articles(self.query)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, results, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = search.with_snippets(results, self.query) if self.query else results
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -31,7 +31,12 @@ def joined(model, field):
 
 def refresh_search_vector(article_id: int) -> None:
     """Recompute one article's vector in a single UPDATE (HTML tags are not words)."""
-    Article.objects.filter(pk=article_id).update(
+    refresh_search_vectors(Article.objects.filter(pk=article_id))
+
+
+def refresh_search_vectors(articles) -> int:
+    """Recompute the vectors of a queryset of articles in one UPDATE (bulk-loaded corpora)."""
+    return articles.update(
         search_vector=(
             SearchVector("title", weight="A", config=SEARCH_CONFIG)
             + SearchVector(joined(TldrBullet, "text"), weight="B", config=SEARCH_CONFIG)
