@@ -35,8 +35,8 @@ graceful_timeout = SHUTDOWN_GRACE_SECONDS - 5
 # Workers are replaced after about this many requests (staggered by the jitter, so they do
 # not all restart at once): a slow leak in a library cannot grow without bound.  Page-cache
 # hits run at thousands a second, so 1,000 restarted each worker every fraction of a second
-# and cut the cached throughput by three quarters (measured by make bench); a worker's memory
-# stays flat over 20,000 requests (issue 9's memory check), so that is the period.
+# and cut the cached throughput by three quarters (measured by make bench); 20,000 requests
+# is the span over which issue 9 asks a worker's memory to stay within 20%.
 max_requests = 20000
 max_requests_jitter = 2000
 # gunicorn 27 otherwise opens a control socket in ~/.gunicorn; nothing here uses it.
