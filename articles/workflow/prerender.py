@@ -24,6 +24,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, RenderedArticle
+from smartchunks.media import renditions
 
 TEMPLATE = "includes/article_content.html"
 # The templates the stored HTML comes from; their text is part of the format fingerprint.
@@ -81,21 +82,25 @@ def stored_parts(article) -> Parts | None:
 
 
 def refresh(article) -> None:
-    """Render and store one article's parts; called after its ordered parts are written."""
-    parts = render_parts(_with_fresh_parts(article))
+    """Prepare what the article's page shows, once, at save: its hero's renditions
+    (smartchunks/media/renditions.py) and its stored parts.  Called after its ordered
+    parts are written."""
+    renditions.make_renditions(article.hero_image, "hero")
+    store_parts(article.pk)
+
+
+def store_parts(article_id: int) -> None:
+    """Render and store one article's parts, from the rows as they are now."""
+    article = Article.objects.prefetch_related("tldr_bullets", "faq_entries", "sources").get(
+        pk=article_id
+    )
+    parts = render_parts(article)
     RenderedArticle.objects.update_or_create(
-        article_id=article.pk,
+        article_id=article_id,
         defaults={
             "format": current_format(),
             "html": str(parts.html),
             "reading_minutes": parts.reading_minutes,
             "faq": parts.faq,
         },
-    )
-
-
-def _with_fresh_parts(article):
-    # The caller's instance may hold parts prefetched before the edit wrote new ones.
-    return Article.objects.prefetch_related("tldr_bullets", "faq_entries", "sources").get(
-        pk=article.pk
     )
