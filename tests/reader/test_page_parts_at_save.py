@@ -187,6 +187,8 @@ def test_the_command_stores_missing_and_outdated_parts_only(article):
 def test_the_migration_stores_the_parts_of_articles_saved_before(article):
     expected = stored(article).html
     RenderedArticle.objects.all().delete()
-    migration = importlib.import_module("articles.migrations.0008_rendered_article_and_section_order")
+    migration = importlib.import_module(
+        "articles.migrations.0008_rendered_article_and_section_order"
+    )
     migration.render_existing_articles(apps, schema_editor=None)
     assert stored(article).html == expected

@@ -66,9 +66,7 @@ def without_renditions(article_or_author, field, root):
     return name
 
 
-def test_a_hero_without_renditions_shows_the_original_and_the_view_makes_none(
-    client, media_in_tmp
-):
+def test_a_hero_without_renditions_shows_the_original_and_the_view_makes_none(client, media_in_tmp):
     article = make_article(hero_image=image_upload("hero.png", size=(900, 500)), hero_alt="Docks")
     name = without_renditions(article, "hero_image", media_in_tmp)
     before = files_under(media_in_tmp)
