@@ -22,9 +22,9 @@ from articles.workflow import prerender
 from smartchunks.media import renditions
 
 RELATED_LIMIT = 3
-# Related articles are ranked among the newest this many articles of each shared tag: the
+# Related articles are ranked among the newest this many (article, shared tag) pairs: the
 # query stays bounded however many articles a tag has (all of them, below that size).
-RELATED_CANDIDATES_PER_TAG = 200
+RELATED_CANDIDATES = 500
 
 
 def reading_minutes(article: Article) -> int:
@@ -63,23 +63,23 @@ def breadcrumbs(article: Article) -> list[Crumb]:
 def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
     """Published articles sharing the most tags, then the same section, newest first.
 
-    Candidates: the newest RELATED_CANDIDATES_PER_TAG articles of each of its tags (each an
-    index-ordered probe), and the newest ``limit`` of its section; shared tags are counted
-    for those only, so the cost does not grow with the archive.
+    Ranked among bounded candidates: the newest RELATED_CANDIDATES articles tagged with any
+    of its tags and the newest ``limit`` of its section (two index-ordered probes), so the
+    cost does not grow with the archive; below that size the ranking is over all of them.
     """
     tag_ids = [tag.pk for tag in article.tags.all()]
     published = Article.objects.published().exclude(pk=article.pk)
     newest = ("-published_at", "-id")
-    shares = Q(pk__in=[])
-    for tag_id in tag_ids:
-        by_tag = published.filter(tags=tag_id).order_by(*newest)
-        shares |= Q(pk__in=by_tag.values("pk")[:RELATED_CANDIDATES_PER_TAG])
+    candidates = Q(pk__in=[])
+    if tag_ids:
+        tagged = published.filter(tags__in=tag_ids).order_by(*newest)
+        candidates |= Q(pk__in=tagged.values("pk")[:RELATED_CANDIDATES])
     if article.section_id:
         in_section = published.filter(section_id=article.section_id).order_by(*newest)
-        shares |= Q(pk__in=in_section.values("pk")[:limit])
+        candidates |= Q(pk__in=in_section.values("pk")[:limit])
     return list(
         Article.objects.published()
-        .filter(shares)
+        .filter(candidates)
         .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
         .only("title", "slug", "standfirst", "published_at")
         .order_by("-shared_tags", *newest)[:limit]
