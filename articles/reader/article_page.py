@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Value, prefetch_related_objects
+from django.db.models import Count, F, IntegerField, Value, prefetch_related_objects
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.urls import reverse
 from django.views.generic import DetailView
@@ -22,9 +22,6 @@ from articles.workflow import prerender
 from smartchunks.media import renditions
 
 RELATED_LIMIT = 3
-# Related articles are ranked among the newest this many (article, shared tag) pairs: the
-# query stays bounded however many articles a tag has (all of them, below that size).
-RELATED_CANDIDATES = 500
 
 
 def reading_minutes(article: Article) -> int:
@@ -63,27 +60,34 @@ def breadcrumbs(article: Article) -> list[Crumb]:
 def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
     """Published articles sharing the most tags, then the same section, newest first.
 
-    Ranked among bounded candidates: the newest RELATED_CANDIDATES articles tagged with any
-    of its tags and the newest ``limit`` of its section (two index-ordered probes), so the
-    cost does not grow with the archive; below that size the ranking is over all of them.
+    One query, two bounded parts: the best ``limit`` of the articles sharing a tag (found
+    from its tags' rows, so the work grows with those tags, not with the archive) and the
+    newest ``limit`` of its section (an index probe).  Articles sharing a tag outrank those
+    that only share the section, so these rows always hold the answer.
     """
     tag_ids = [tag.pk for tag in article.tags.all()]
-    published = Article.objects.published().exclude(pk=article.pk)
-    newest = ("-published_at", "-id")
-    candidates = Q(pk__in=[])
-    if tag_ids:
-        tagged = published.filter(tags__in=tag_ids).order_by(*newest)
-        candidates |= Q(pk__in=tagged.values("pk")[:RELATED_CANDIDATES])
-    if article.section_id:
-        in_section = published.filter(section_id=article.section_id).order_by(*newest)
-        candidates |= Q(pk__in=in_section.values("pk")[:limit])
-    return list(
+    others = (
         Article.objects.published()
-        .filter(candidates)
-        .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+        .exclude(pk=article.pk)
         .only("title", "slug", "standfirst", "published_at")
-        .order_by("-shared_tags", *newest)[:limit]
     )
+    newest = ("-published_at", "-id")
+    parts = []
+    if tag_ids:
+        sharing = others.filter(tags__in=tag_ids).annotate(shared_tags=Count("tags", distinct=True))
+        parts.append(sharing.order_by("-shared_tags", *newest)[:limit])
+    if article.section_id:
+        in_section = others.filter(section_id=article.section_id).annotate(
+            shared_tags=Value(0, output_field=IntegerField())
+        )
+        parts.append(in_section.order_by(*newest)[:limit])
+    if not parts:
+        return []
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    best = {}
+    for row in sorted(rows, key=lambda a: (-a.shared_tags, -a.published_at.timestamp(), -a.pk)):
+        best.setdefault(row.pk, row)
+    return list(best.values())[:limit]
 
 
 def previous_and_next(article: Article) -> tuple[Article | None, Article | None]:
