@@ -4,6 +4,11 @@ the article (reading time, breadcrumbs, related and previous/next, structured da
 Every neighbour comes from ``Article.objects.published()``: a draft never appears as
 "related" or "next", even on a page a staff member is previewing.  Which article the page
 shows is decided by the views that subclass ``ArticlePageView``.
+
+Four queries, whatever the article holds: the article with its author, section and the parts
+rendered when it was saved (articles/workflow/prerender.py); its tags; previous and next
+together; related.  The author box, section and tags are read live, so editing them needs
+no refresh of anything stored.
 """
 
 from __future__ import annotations
@@ -24,22 +29,14 @@ from smartchunks.media import renditions
 RELATED_LIMIT = 3
 
 
-def reading_minutes(article: Article) -> int:
-    """Minutes to read everything on the page, at least 1 (stored at save when current)."""
-    return page_parts(article).reading_minutes
-
-
 def page_parts(article: Article) -> prerender.Parts:
     """The TL;DR, body, FAQ and sources as HTML, with the reading time and FAQ data: as
     stored when the article was saved, else rendered now (same output, more queries)."""
-    cached = getattr(article, "_page_parts", None)
-    if cached is None:
-        cached = prerender.stored_parts(article)
-        if cached is None:
-            prefetch_related_objects([article], "tldr_bullets", "faq_entries", "sources")
-            cached = prerender.render_parts(article)
-        article._page_parts = cached
-    return cached
+    stored = prerender.stored_parts(article)
+    if stored is not None:
+        return stored
+    prefetch_related_objects([article], "tldr_bullets", "faq_entries", "sources")
+    return prerender.render_parts(article)
 
 
 @dataclass(frozen=True)
