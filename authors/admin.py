@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from authors.forms import AuthorAdminForm
 from authors.models import Author
+from smartchunks.media import renditions
 
 
 @admin.register(Author)
@@ -34,6 +35,11 @@ class AuthorAdmin(admin.ModelAdmin):
             return queryset
         # Writers: their own profile in the list, the autocomplete and every page.
         return queryset.filter(user=request.user)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Made now, so the first reader of a page with this photo does not wait for them.
+        renditions.make_renditions(obj.photo, "author")
 
     def get_object(self, request, object_id, from_field=None):
         found = super().get_object(request, object_id, from_field)

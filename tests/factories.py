@@ -54,6 +54,20 @@ def make_user(
     return User.objects.create_user(username=username, password=password, is_staff=staff, **extra)
 
 
+def _prerender():
+    # Imported when first used: easy-thumbnails, imported with it, reads the storage settings,
+    # which tests/conftest.py changes after this module is imported.
+    from articles.workflow import prerender
+
+    return prerender
+
+
+def _renditions():
+    from smartchunks.media import renditions
+
+    return renditions
+
+
 def make_author(**fields):
     name = fields.pop("name", None) or unique("Author")
     defaults = {
@@ -65,7 +79,9 @@ def make_author(**fields):
         "linkedin_url": "https://www.linkedin.com/in/someone",
     }
     defaults.update(fields)
-    return Author.objects.create(**defaults)
+    author = Author.objects.create(**defaults)
+    _renditions().make_renditions(author.photo, "author")  # as the author admin's save does
+    return author
 
 
 def make_section(**fields):
@@ -113,8 +129,10 @@ def make_article(*, tldr=3, faq=1, sources=1, tags=(), **fields):
         )
     if tags:
         article.tags.set(tags)
-    # Rows made directly skip save_edit: record the files the article shows, as it would.
+    # Rows made directly skip save_edit: record the files the article shows, make its hero's
+    # renditions and store its rendered page parts, as it would.
     record_media(article)
+    _prerender().refresh(article)
     return article
 
 
@@ -144,6 +162,7 @@ def make_complete_article(**fields):
         note="original report",
         position=0,
     )
+    _prerender().store_parts(article.pk)  # the new source made the stored parts out of date
     return article
 
 

@@ -7,6 +7,7 @@ from articles.models.article import Article, ArticleQuerySet, Section, Tag, TagQ
 from articles.models.media import ArticleMedia
 from articles.models.parts import FaqEntry, OrderedChild, Source, TldrBullet
 from articles.models.records import ArticleEvent, ShareLink, SlugRedirect
+from articles.models.rendered import RenderedArticle
 
 __all__ = [
     "Article",
@@ -15,6 +16,7 @@ __all__ = [
     "ArticleQuerySet",
     "FaqEntry",
     "OrderedChild",
+    "RenderedArticle",
     "Section",
     "ShareLink",
     "SlugRedirect",

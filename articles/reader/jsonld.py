@@ -63,11 +63,12 @@ def article_description(article) -> str:
     return article.meta_description or article.standfirst or ""
 
 
-def article_graph(article, *, absolute, crumbs, hero=None) -> list[dict]:
+def article_graph(article, *, absolute, crumbs, hero=None, faq=None) -> list[dict]:
     """NewsArticle, FAQPage (when there are FAQ entries) and BreadcrumbList for one article.
 
     ``absolute`` turns a path into an absolute URL (request.build_absolute_uri);
-    ``hero`` is the article's smartchunks.media.renditions.ResponsiveImage, if it has one.
+    ``hero`` is the article's smartchunks.media.renditions.ResponsiveImage, if it has one;
+    ``faq`` its (question, answer) pairs, stored at save (default: read from the article).
     """
     url = absolute(article.get_absolute_url())
     modified = article.public_updated_at if article.show_updated else article.published_at
@@ -103,8 +104,9 @@ def article_graph(article, *, absolute, crumbs, hero=None) -> list[dict]:
         news["keywords"] = keywords
 
     graph = [news]
-    entries = list(article.faq_entries.all())
-    if entries:
+    if faq is None:
+        faq = [(entry.question, entry.answer) for entry in article.faq_entries.all()]
+    if faq:
         graph.append(
             {
                 "@context": "https://schema.org",
@@ -112,10 +114,10 @@ def article_graph(article, *, absolute, crumbs, hero=None) -> list[dict]:
                 "mainEntity": [
                     {
                         "@type": "Question",
-                        "name": entry.question,
-                        "acceptedAnswer": {"@type": "Answer", "text": entry.answer},
+                        "name": question,
+                        "acceptedAnswer": {"@type": "Answer", "text": answer},
                     }
-                    for entry in entries
+                    for question, answer in faq
                 ],
             }
         )

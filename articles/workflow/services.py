@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article, SlugRedirect
-from articles.workflow import audit
+from articles.workflow import audit, prerender
 from articles.workflow.media_record import record_media
 from articles.workflow.page_generation import public_pages_changed
 from articles.workflow.search_index import refresh_search_vector
@@ -115,9 +115,9 @@ def save_edit(
     Before: the rulebook's ``step`` rule (an edit, or a restore) on the stored article.
     Then the row, and the TL;DR, FAQ, sources and tags through ``write_children``.  After:
     the "Updated" time readers see (an edit of a live article), the old URL's redirect, the
-    search vector, the record of the files it shows (media_record), a revision and the
-    audit event.  A live article whose saved content fails
-    the pre-publish checklist is refused and nothing is kept.
+    search vector, the record of the files it shows (media_record), the page parts rendered
+    at save (prerender), a revision and the audit event.  A live article whose saved content
+    fails the pre-publish checklist is refused and nothing is kept.
 
     ``then`` names a step asked for with the edit (the admin's "Save and publish now"),
     taken in the same transaction at ``at``.  It is judged on the article as it was before
@@ -144,6 +144,7 @@ def save_edit(
                 note_slug_change(article, old_slug)
             refresh_search_vector(article.pk)
             record_media(article)
+            prerender.refresh(article)
             action = audit.ArticleEvent.Action.CREATED if created else STEPS[step].event
             comment = comment or ("Created" if created else "Edited")
             audit.add_revision(article, by=by, comment=comment)

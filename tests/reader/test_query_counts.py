@@ -6,7 +6,14 @@ different authors; the count must be the same both times (no query per row).
 
 import pytest
 
-from tests.factories import make_author, make_complete_article, make_tag, searchable
+from tests.factories import (
+    make_article,
+    make_author,
+    make_complete_article,
+    make_section,
+    make_tag,
+    searchable,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +29,9 @@ def uncached(settings):
 EXPECTED = {
     # count + one page of articles (with author and section joined in)
     "home": 2,
-    # article with author/section, then TL;DR, FAQ, sources, tags; previous, next, related
-    "article": 8,
+    # article with author, section and the parts stored at save; tags; previous and next
+    # together; related
+    "article": 4,
     # the author/section/tag itself, count, one page of articles
     "author": 3,
     "section": 3,
@@ -88,3 +96,55 @@ def test_query_count_is_small_and_does_not_grow_with_content(
     client.get(url)
     with django_assert_num_queries(EXPECTED[page]):
         assert client.get(url).status_code == 200
+
+
+def article_with(*, bullets, faq, sources, tags, section):
+    article = make_article(
+        tldr=bullets,
+        faq=faq,
+        sources=sources,
+        tags=[make_tag() for _ in range(tags)],
+        section=section,
+    )
+    assert (article.tldr_bullets.count(), article.faq_entries.count()) == (bullets, faq)
+    assert (article.sources.count(), article.tags.count()) == (sources, tags)
+    return article
+
+
+@pytest.mark.parametrize(
+    "few, many",
+    [
+        ({"bullets": 3}, {"bullets": 5}),
+        ({"faq": 1}, {"faq": 8}),
+        ({"sources": 1}, {"sources": 6}),
+        ({"tags": 0}, {"tags": 6}),
+    ],
+    ids=["tldr", "faq", "sources", "tags"],
+)
+def test_article_page_costs_four_queries_however_many_parts_it_has(
+    client, django_assert_num_queries, few, many
+):
+    section = make_section()
+    for _ in range(3):  # previous, next and related articles to find
+        make_article(section=section, tags=[make_tag()])
+    plain = {"bullets": 3, "faq": 1, "sources": 1, "tags": 1, "section": section}
+    small = article_with(**{**plain, **few})
+    large = article_with(**{**plain, **many})
+    for article in (small, large):
+        client.get(article.get_absolute_url())
+        with django_assert_num_queries(4):
+            page = client.get(article.get_absolute_url())
+        assert page.status_code == 200
+        # Every part is on the page, not just counted.
+        assert page.content.count(b"<li>Bullet ") == article.tldr_bullets.count()
+        assert page.content.count(b'class="faq__entry"') == article.faq_entries.count()
+        assert page.content.count(b"<li>Source: ") == article.sources.count()
+        assert page.content.count(b'property="article:tag"') == article.tags.count()
+
+
+def test_an_article_whose_stored_parts_are_gone_still_shows_them_all(client):
+    """The live fallback (parts never stored, e.g. rows loaded in bulk): more queries, same page."""
+    article = make_article(tldr=4, faq=3, sources=2)
+    stored = client.get(article.get_absolute_url()).content
+    article.rendered.delete()
+    assert client.get(article.get_absolute_url()).content == stored

@@ -15,6 +15,7 @@ from articles.management import demo_content
 from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
 from articles.workflow import services
 from authors.models import Author
+from smartchunks.media import renditions
 
 
 def _png(size, colour, accent) -> ContentFile:
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         author, created = Author.objects.get_or_create(slug=data["slug"], defaults=fields)
         if created:
             author.photo.save("photo.png", _png((240, 240), data["colour"], (255, 255, 255)))
+            renditions.make_renditions(author.photo, "author")
         return author
 
     def _create_article(self, data, authors, sections):
