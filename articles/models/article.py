@@ -174,10 +174,6 @@ class Article(models.Model):
         get_latest_by = "published_at"
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
-            # Previous/next in a section: a row comparison on these columns, one index probe.
-            models.Index(
-                fields=["section", "published_at", "id"], name="article_section_order_idx"
-            ),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             # Section and author pages, their feeds and sitemap lastmods, previous/next in a
             # section: newest first within one section or author, without sorting them all.

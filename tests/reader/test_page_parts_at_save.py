@@ -188,7 +188,7 @@ def test_the_migration_stores_the_parts_of_articles_saved_before(article):
     expected = stored(article).html
     RenderedArticle.objects.all().delete()
     migration = importlib.import_module(
-        "articles.migrations.0008_rendered_article_and_section_order"
+        "articles.migrations.0009_rendered_article"
     )
     migration.render_existing_articles(apps, schema_editor=None)
     assert stored(article).html == expected

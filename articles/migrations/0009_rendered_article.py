@@ -74,7 +74,7 @@ def render_existing_articles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0007_article_media'),
+        ('articles', '0008_reader_scale_indexes'),
         ('authors', '0004_profile_links_match_their_site'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -93,10 +93,6 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'rendered article',
             },
-        ),
-        migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['section', 'published_at', 'id'], name='article_section_order_idx'),
         ),
         migrations.RunSQL(TRIGGERS, DROP_TRIGGERS),
         migrations.RunPython(render_existing_articles, migrations.RunPython.noop),
