@@ -187,8 +187,6 @@ def test_the_command_stores_missing_and_outdated_parts_only(article):
 def test_the_migration_stores_the_parts_of_articles_saved_before(article):
     expected = stored(article).html
     RenderedArticle.objects.all().delete()
-    migration = importlib.import_module(
-        "articles.migrations.0009_rendered_article"
-    )
+    migration = importlib.import_module("articles.migrations.0009_rendered_article")
     migration.render_existing_articles(apps, schema_editor=None)
     assert stored(article).html == expected
