@@ -18,6 +18,13 @@ pytestmark = pytest.mark.django_db
 MARKER = "Only-in-the-stored-copy"
 
 
+@pytest.fixture(autouse=True)
+def uncached(settings):
+    """The stored parts under test, not the page cache: some writes here go straight to the
+    database, past the cache's invalidation (tests/workflow/test_page_cache_invalidation.py)."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
 @pytest.fixture
 def article():
     return make_complete_article(title="Harbour cranes", body="<p>Cranes lift boxes.</p>")

@@ -25,6 +25,12 @@ pytestmark = pytest.mark.django_db
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
+@pytest.fixture(autouse=True)
+def uncached(settings):
+    """What a page costs to render as the archive grows (SMARTCHUNKS_PAGE_CACHE=off)."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
 @contextmanager
 def rows_fetched():
     """The number of rows each query of the block returned to Python."""
