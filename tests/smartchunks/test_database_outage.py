@@ -73,14 +73,19 @@ def site():
 
 
 def _pages(seeded):
-    """(path, cookies, what the working page shows)."""
+    """(path, cookies, what the working page shows): pages the page cache never answers, so
+    an outage reaches them (search is never cached; the admin and health check neither)."""
     staff = {"sessionid": seeded["session"]}
     return [
-        ("/", None, "Smart Chunks"),
-        (seeded["article"], None, seeded["title"]),
+        ("/search/?q=outage", None, "Smart Chunks"),
         ("/admin/", staff, "Newsroom"),
         ("/healthz", None, "ok"),
     ]
+
+
+def _cached_pages(seeded):
+    """Public pages a reader asked for before the outage: the page cache keeps them."""
+    return [("/", "Smart Chunks"), (seeded["article"], seeded["title"])]
 
 
 def _wait_until_all_pages_answer_200(server, seeded) -> float:
@@ -100,10 +105,18 @@ def test_outage_is_a_styled_503_and_the_site_recovers_by_itself(site):
         reply = server.get(path, cookies=cookies)
         assert reply.status == 200, (path, reply.body[:300])
         assert shows in reply.body
+    for _round in range(3):  # stored by whichever worker answers
+        for path, _shows in _cached_pages(seeded):
+            assert server.get(path).status == 200
     pids_before = (server.process.pid, server.worker_pids())
 
     cluster.stop(mode="immediate")
     assert not cluster.is_ready()
+    for _round in range(2):  # both workers: public pages readers had are still served
+        for path, shows in _cached_pages(seeded):
+            reply = server.get(path)
+            assert reply.status == 200, (path, reply.status)
+            assert shows in reply.body
 
     slowest = 0.0
     for _round in range(2):  # both workers, each with its broken persistent connection
@@ -124,8 +137,9 @@ def test_outage_is_a_styled_503_and_the_site_recovers_by_itself(site):
     admin = server.get("/admin/", cookies={"sessionid": seeded["session"]})
     assert "private" in admin.headers["Cache-Control"]
     assert "no-store" in admin.headers["Cache-Control"]
-    home = server.get("/")
-    assert "public" not in home.headers["Cache-Control"]
+    outage_page = server.get("/search/?q=outage")
+    assert outage_page.status == 503
+    assert "public" not in outage_page.headers["Cache-Control"]
 
     cluster.start()
     recovered_in = _wait_until_all_pages_answer_200(server, seeded)

@@ -15,9 +15,9 @@ BULK_WRITES = {"update", "bulk_create", "bulk_update", "raw", "_raw_delete", "cu
 REVIEWED = {
     # Calls public_pages_changed itself, right after the update.
     ("articles/workflow/services.py", "_change_state", "update"): "renews itself",
-    # Inside save_edit's transaction, which saves the article (a signal): the generation is
-    # renewed after that transaction commits.  The search page is not cached anyway.
-    ("articles/workflow/search_index.py", "refresh_search_vector", "update"): "in save_edit",
+    # (search_index.refresh_search_vectors updates the queryset it is given, which this
+    # finder cannot tell from a dict: it runs inside save_edit's transaction, whose article
+    # save is a signal, or in the bench's corpus loader; the search page is not cached.)
     # Which files an article shows: /media/ is never cached; inside save_edit anyway.
     ("articles/workflow/media_record.py", "record_media", "bulk_create"): "media not cached",
     # load_demo's children, in save_edit's transaction with the article's own save.
