@@ -4,10 +4,7 @@ newsroom before it; off (development, tests), nothing changes.
 """
 
 import base64
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from articles.models import Article
 from authors.sign_in.two_factor import qr_code_svg, remove_second_factor
 from tests.factories import make_article, make_role_user, make_user
+from tests.helpers.fresh_settings import in_fresh_interpreter
 from tests.helpers.two_factor import code_for, enrolled
 
 PASSWORD = "correct-horse-42!"
@@ -77,20 +75,10 @@ def test_off_in_development_and_tests_a_password_is_enough(client, editor):
 
 
 def _setting_in(env_overrides) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SMARTCHUNKS_"))}
-    env.update(env_overrides)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import smartchunks.settings as s; print(s.SMARTCHUNKS_REQUIRE_2FA)",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=django_settings.BASE_DIR,
-        env=env,
-        timeout=60,
-        check=True,
+    result = in_fresh_interpreter(
+        "import smartchunks.settings as s; print(s.SMARTCHUNKS_REQUIRE_2FA)",
+        env=env_overrides,
+        drop=("DJANGO_", "SMARTCHUNKS_"),
     )
     return result.stdout.strip()
 

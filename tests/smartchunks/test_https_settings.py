@@ -7,14 +7,11 @@ Settings are read in a fresh interpreter under each environment, as gunicorn wou
 """
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings as django_settings
 
 from tests.factories import make_article
+from tests.helpers.fresh_settings import in_fresh_interpreter
 
 SHOW = (
     "import json, smartchunks.settings as s; print(json.dumps({"
@@ -25,16 +22,7 @@ SHOW = (
 
 
 def settings_under(**env) -> dict:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", SHOW],
-        capture_output=True,
-        text=True,
-        cwd=django_settings.BASE_DIR,
-        env={**clean, "DJANGO_SSL_REDIRECT": "false", **env},
-        timeout=60,
-        check=True,
-    )
+    result = in_fresh_interpreter(SHOW, env={"DJANGO_SSL_REDIRECT": "false", **env})
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -3,11 +3,9 @@
 Each case imports the settings in a fresh interpreter, as gunicorn would.
 """
 
-import os
-import subprocess
-import sys
-
 from django.conf import settings
+
+from tests.helpers.fresh_settings import in_fresh_interpreter
 
 PRODUCTION_READY = {
     "DJANGO_ENV": "production",
@@ -18,23 +16,10 @@ PRODUCTION_READY = {
 
 
 def _import_settings(**overrides):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL"))
-    }
-    env.update({key: value for key, value in overrides.items() if value is not None})
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import smartchunks.settings as s; print('DEBUG', s.DEBUG)",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=settings.BASE_DIR,
-        env=env,
-        timeout=60,
+    return in_fresh_interpreter(
+        "import smartchunks.settings as s; print('DEBUG', s.DEBUG)",
+        env=overrides,
+        drop=("DJANGO_", "DATABASE_URL"),
         check=False,
     )
 
