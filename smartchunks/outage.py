@@ -37,7 +37,10 @@ from django.views import defaults
 
 from smartchunks import stalled_queries
 from smartchunks.context_processors import site
-from smartchunks.page_cache import outage_copy
+
+# Newsroom paths: the page cache never holds them, and an outage page there is private whoever
+# asks (the database cannot say who).
+from smartchunks.page_cache import PRIVATE_PREFIXES, outage_copy
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +48,6 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 # Long enough not to hammer a recovering server, short enough that a reader's retry lands
 # soon after a restart (the local cluster is back in about a second).
 RETRY_AFTER_SECONDS = 5
-# Newsroom paths: responses there are private whoever asks (the database cannot say who).
-PRIVATE_PREFIXES = ("/admin/", "/ckeditor/", "/preview/")
 
 
 def is_database_outage(error: BaseException | None) -> bool:
