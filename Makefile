@@ -26,6 +26,7 @@ db-stop: install
 prepare: db
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+	$(MANAGE) prerender_articles -v0
 	$(MANAGE) ensure_admin
 	$(MANAGE) collectstatic --noinput -v0
 

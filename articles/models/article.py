@@ -1,5 +1,7 @@
 """The article, its sections and tags, and the one definition of what readers may see."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -59,15 +61,16 @@ class Tag(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, *, at: datetime | None = None):
         """The one definition of what readers may see.
 
         Status Published, publication time passed, and not expired.  Decided at query
         time, so a scheduled article goes live with no cron job.  The application clock
         (not the database's) is used, the same one ``is_published`` reads, so the two
-        always agree and tests can move it.
+        always agree and tests can move it.  ``at`` (default: now) is for queries compiled
+        once and run with each request's time (articles/reader/compiled_query.py).
         """
-        now = timezone.now()
+        now = at or timezone.now()
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )

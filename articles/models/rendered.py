@@ -7,14 +7,17 @@ from articles.models.article import Article
 
 class RenderedArticle(models.Model):
     """The TL;DR, cleaned body, FAQ and sources as page HTML, the reading time and the FAQ's
-    structured data, made by the workflow when the article is saved
-    (articles/workflow/prerender.py) so the article page does not rebuild them per request.
+    structured data, and the page's frame around them (articles/pages/frame.py), made by the
+    workflow when the article is saved (articles/workflow/prerender.py) so the article page
+    does not rebuild them per request.
 
-    Never stale: database triggers (migration 0008) delete the row as soon as the article's
-    headline, standfirst or body, or any of its TL;DR bullets, FAQ entries or sources change
-    by any path (the admin, a shell, SQL, a fixture), and ``format`` names the templates and
-    code that made it.  A missing or outdated row makes the page render these parts live.
-    Everything that other rows decide (author box, section, tags, neighbours) stays live.
+    Never stale: database triggers (migrations 0009 and 0010) delete the row as soon as
+    anything it is made of changes by any path (the admin, a shell, SQL, a fixture): the
+    article's own columns (all but its state, version and search data), its TL;DR bullets,
+    FAQ entries, sources and tags, and its author, section or tags' rows.  ``format`` names
+    the templates, code and settings that made it.  A missing or outdated row makes the page
+    render these parts live.  What other articles decide (previous/next, related) and what
+    the article's state decides are never stored.
     """
 
     article = models.OneToOneField(
@@ -27,6 +30,12 @@ class RenderedArticle(models.Model):
     reading_minutes = models.PositiveIntegerField()
     faq = models.JSONField(
         default=list, help_text="[question, answer] pairs for the FAQPage structured data."
+    )
+    head = models.TextField(
+        blank=True, help_text="The page's head tags and structured data (empty: not stored)."
+    )
+    body = models.TextField(
+        blank=True, help_text="Breadcrumbs and the article element, as the page shows them."
     )
     rendered_at = models.DateTimeField(auto_now=True)
 

@@ -1,32 +1,48 @@
-"""The article page: what it loads, the view that renders it, and the reading aids around
-the article (reading time, breadcrumbs, related and previous/next, structured data).
+"""The article page: what it loads, the view that renders it, and its neighbours (previous
+and next in its section, related articles).
+
+The page is the article's *frame* (articles/pages/frame.py: head tags, structured data,
+breadcrumbs, header, hero, TL;DR, body, FAQ, sources, tags, author box), stored when the
+article is saved (articles/workflow/prerender.py), plus what is decided per request: the
+neighbours, which other articles decide, and the newsroom's notices, which its state decides.
+
+Two paths give the same page:
+
+- a reader (not signed in) of a live article whose frame is stored: **two queries**, the
+  article's row with its frame and the neighbours, each compiled to SQL once per process
+  (articles/reader/compiled_query.py), so the ORM's per-request cost is not paid;
+- everyone else (the newsroom, previews, share links, a frame not stored yet or made by an
+  older deploy): the ORM path, three queries (the article with author, section and stored
+  parts; its tags; the neighbours), rendering the frame live when it is not stored.
 
 Every neighbour comes from ``Article.objects.published()``: a draft never appears as
-"related" or "next", even on a page a staff member is previewing.  Which article the page
-shows is decided by the views that subclass ``ArticlePageView``.
-
-Four queries, whatever the article holds: the article with its author, section and the parts
-rendered when it was saved (articles/workflow/prerender.py); its tags; previous and next
-together; related.  The author box, section and tags are read live, so editing them needs
-no refresh of anything stored.
+"related" or "next", even on a page a staff member is previewing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from django.db.models import Count, F, IntegerField, Value, prefetch_related_objects
+from django.db.models import Count, F, IntegerField, Subquery, Value, prefetch_related_objects
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
-from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import DetailView
 
-from articles.models import Article
-from articles.reader import jsonld
+from articles.models import Article, Section
+from articles.pages import frame
+from articles.reader.compiled_query import CompiledQuery
 from articles.reader.privacy import keep_private
 from articles.workflow import prerender
-from smartchunks.media import renditions
 
 RELATED_LIMIT = 3
+NEWEST = ("-published_at", "-id")
+NEIGHBOUR_COLUMNS = ("pk", "title", "slug", "standfirst", "published_at", "kind", "shared_tags")
+
+# Stand-ins no constant of these queries can equal (compiled_query.py checks where they land).
+_PK, _SECTION = -7_654_321, -7_654_322
+_PUBLISHED_AT = datetime(1901, 2, 3, 4, 5, 6, 7, tzinfo=UTC)
+_NOW = datetime(1902, 3, 4, 5, 6, 7, 8, tzinfo=UTC)
+_SLUG = "\x1fstand-in-slug\x1f"
 
 
 def page_parts(article: Article) -> prerender.Parts:
@@ -39,101 +55,136 @@ def page_parts(article: Article) -> prerender.Parts:
     return prerender.render_parts(article)
 
 
-@dataclass(frozen=True)
-class Crumb:
-    name: str
-    url: str
+def page_frame(article: Article) -> frame.Frame:
+    """The frame stored at save, else rendered now from the same inputs."""
+    return prerender.stored_frame(article) or prerender.render_frame(article, page_parts(article))
 
 
-def breadcrumbs(article: Article) -> list[Crumb]:
-    """Home > Section > Article: the visible trail and the BreadcrumbList share this."""
-    crumbs = [Crumb("Home", reverse("articles:home"))]
-    if article.section_id:
-        crumbs.append(Crumb(article.section.name, article.section.get_absolute_url()))
-    crumbs.append(Crumb(article.title, article.get_absolute_url()))
-    return crumbs
+def _neighbours(pk, section_id, published_at, now):
+    """Previous and next in the section, and the best candidates for related, in one query.
 
-
-def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
-    """Published articles sharing the most tags, then the same section, newest first.
-
-    One query, two bounded parts: the best ``limit`` of the articles sharing a tag (found
-    from its tags' rows, so the work grows with those tags, not with the archive) and the
-    newest ``limit`` of its section (an index probe).  Articles sharing a tag outrank those
-    that only share the section, so these rows always hold the answer.
+    Related: published articles sharing the most tags, then the same section, newest first;
+    two bounded parts (the best ``RELATED_LIMIT`` sharing a tag, found from this article's tag
+    rows, and the newest of its section, an index probe).  Previous/next: a row comparison on
+    (published_at, id) walks the (section, published_at, id) index.
     """
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    others = (
-        Article.objects.published()
-        .exclude(pk=article.pk)
-        .only("title", "slug", "standfirst", "published_at")
-    )
-    newest = ("-published_at", "-id")
-    parts = []
-    if tag_ids:
-        sharing = others.filter(tags__in=tag_ids).annotate(shared_tags=Count("tags", distinct=True))
-        parts.append(sharing.order_by("-shared_tags", *newest)[:limit])
-    if article.section_id:
-        in_section = others.filter(section_id=article.section_id).annotate(
-            shared_tags=Value(0, output_field=IntegerField())
-        )
-        parts.append(in_section.order_by(*newest)[:limit])
-    if not parts:
-        return []
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    best = {}
-    for row in sorted(rows, key=lambda a: (-a.shared_tags, -a.published_at.timestamp(), -a.pk)):
-        best.setdefault(row.pk, row)
-    return list(best.values())[:limit]
-
-
-def previous_and_next(article: Article) -> tuple[Article | None, Article | None]:
-    """The published articles just before and after this one in its section, in one query:
-    a row comparison on (published_at, id) walks the (section, published_at, id) index."""
-    if not article.section_id or article.published_at is None:
-        return None, None
-    in_section = Article.objects.published().filter(section_id=article.section_id)
-    here = (article.published_at, article.pk)
+    others = Article.objects.published(at=now).exclude(pk=pk)
+    in_section = others.filter(section_id=section_id)
     position = Tuple(F("published_at"), F("id"))
-    older = (
-        in_section.filter(TupleLessThan(position, here))
-        .annotate(is_newer=Value(False))
-        .order_by("-published_at", "-id")
-        .only("title", "slug")[:1]
+    here = (published_at, pk)
+    own_tags = Article.tags.through.objects.filter(article_id=pk).values("tag_id")
+
+    def part(queryset, kind, shared_tags, order):
+        return (
+            queryset.annotate(kind=Value(kind), shared_tags=shared_tags)
+            .order_by(*order)
+            .values_list(*NEIGHBOUR_COLUMNS)
+        )
+
+    no_tags = Value(0, output_field=IntegerField())
+    older = part(in_section.filter(TupleLessThan(position, here)), "previous", no_tags, NEWEST)
+    newer = part(
+        in_section.filter(TupleGreaterThan(position, here)), "next", no_tags, ("published_at", "id")
     )
-    newer = (
-        in_section.filter(TupleGreaterThan(position, here))
-        .annotate(is_newer=Value(True))
-        .order_by("published_at", "id")
-        .only("title", "slug")[:1]
+    sharing = part(
+        others.filter(tags__in=Subquery(own_tags)),
+        "related",
+        Count("tags", distinct=True),
+        ("-shared_tags", *NEWEST),
     )
-    found = {neighbour.is_newer: neighbour for neighbour in older.union(newer, all=True)}
-    return found.get(False), found.get(True)
+    section_related = part(in_section, "related", no_tags, NEWEST)
+    return older[:1].union(
+        newer[:1], sharing[:RELATED_LIMIT], section_related[:RELATED_LIMIT], all=True
+    )
 
 
-def article_page_context(article: Article, request) -> dict:
-    """Everything the article page adds around the article itself (ArticleDetailView)."""
-    crumbs = breadcrumbs(article)
-    hero = renditions.responsive_image(article.hero_image, "hero")
-    older, newer = previous_and_next(article)
-    parts = page_parts(article)
-    return {
-        "article_content": parts.html,
-        "breadcrumbs": crumbs,
-        "hero": hero,
-        "hero_sizes": renditions.HERO_SIZES,
-        "reading_minutes": parts.reading_minutes,
-        "related_articles": related_articles(article),
-        "previous_article": older,
-        "next_article": newer,
-        "structured_data": jsonld.article_graph(
-            article, absolute=request.build_absolute_uri, crumbs=crumbs, hero=hero, faq=parts.faq
-        ),
-    }
+NEIGHBOURS = CompiledQuery(
+    _neighbours, pk=_PK, section_id=_SECTION, published_at=_PUBLISHED_AT, now=_NOW
+)
+
+
+def neighbours(article: Article) -> dict:
+    """previous_article, next_article and related_articles for ``article``'s page."""
+    found = {"previous_article": None, "next_article": None, "related_articles": []}
+    if article.published_at is None:
+        return found
+    rows = NEIGHBOURS.rows(
+        pk=article.pk,
+        section_id=article.section_id,
+        published_at=article.published_at,
+        now=timezone.now(),
+    )
+    related = []
+    for pk, title, slug, standfirst, published_at, kind, shared_tags in rows:
+        other = Article(pk=pk, title=title, slug=slug, standfirst=standfirst)
+        other.published_at = published_at
+        if kind == "related":
+            related.append((shared_tags, other))
+        else:
+            found[f"{kind}_article"] = other
+    related.sort(key=lambda row: (-row[0], -row[1].published_at.timestamp(), -row[1].pk))
+    best = {}
+    for _shared, other in related:
+        best.setdefault(other.pk, other)
+    found["related_articles"] = list(best.values())[:RELATED_LIMIT]
+    return found
+
+
+def _live_article_row(slug, now):
+    return (
+        Article.objects.published(at=now)
+        .filter(slug=slug)
+        .values_list(
+            "pk",
+            "title",
+            "section_id",
+            "section__name",
+            "published_at",
+            "expires_at",
+            "rendered__format",
+            "rendered__head",
+            "rendered__body",
+        )
+    )
+
+
+LIVE_ARTICLE_ROW = CompiledQuery(_live_article_row, slug=_SLUG, now=_NOW)
+
+
+def stored_live_article(slug: str) -> tuple[Article, frame.Frame] | None:
+    """The live article at ``slug`` and its stored frame, when the frame is current."""
+    rows = LIVE_ARTICLE_ROW.rows(slug=slug, now=timezone.now())
+    if not rows:
+        return None
+    pk, title, section_id, section_name, published_at, expires_at, fmt, head, body = rows[0]
+    if fmt != prerender.current_format() or not head:
+        return None
+    article = Article(
+        pk=pk,
+        title=title,
+        slug=slug,
+        section_id=section_id,
+        status=Article.Status.PUBLISHED,
+        published_at=published_at,
+        expires_at=expires_at,
+    )
+    if section_id is not None:
+        article.section = Section(pk=section_id, name=section_name)
+    return article, frame.Frame(head, body)
+
+
+def article_page_context(article: Article, request, page: frame.Frame | None = None) -> dict:
+    """Everything the article page shows besides the article's own fields."""
+    page_head, page_body = (page or page_frame(article)).for_origin(_origin(request))
+    return {"page_head": page_head, "page_body": page_body, **neighbours(article)}
+
+
+def _origin(request) -> str:
+    return request.build_absolute_uri("/")[:-1]
 
 
 def article_page_queryset(base):
-    """Everything the article page shows, in a fixed number of queries: the article with its
+    """Everything the ORM path needs, in a fixed number of queries: the article with its
     author, section and stored parts, then its tags (body and search vector stay in the
     database: the stored parts already hold the body as shown)."""
     return (
@@ -153,6 +204,16 @@ class ArticlePageView(DetailView):
         context = super().get_context_data(**kwargs)
         context.update(article_page_context(self.object, self.request))
         return context
+
+    def respond_from_stored_frame(self, slug: str):
+        """The page from the stored frame (two queries), or None to take the ORM path."""
+        found = stored_live_article(slug)
+        if found is None:
+            return None
+        self.object, page = found
+        context = {"object": self.object, "article": self.object, "view": self}
+        context.update(article_page_context(self.object, self.request, page))
+        return self.render_to_response(context)
 
     # Previews are private even when the article is live: the URL is not the article's.
     always_private = False

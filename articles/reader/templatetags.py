@@ -5,7 +5,8 @@ import re
 from django import template
 from django.utils.safestring import mark_safe
 
-from articles.reader import jsonld, search
+from articles.pages import jsonld
+from articles.reader import search
 from articles.reader.xmltext import xml_text as _xml_text
 from smartchunks.media import renditions
 from smartchunks.media.richtext import clean_html
@@ -33,7 +34,7 @@ def canonical_url(context):
 
 @register.filter
 def jsonld_script(data):
-    """Structured data as a script block no value can break out of (articles/reader/jsonld.py)."""
+    """Structured data as a script block no value can break out of (articles/pages/jsonld.py)."""
     return jsonld.script_tag(data)
 
 

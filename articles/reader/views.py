@@ -80,6 +80,10 @@ class ArticleDetailView(ArticlePageView):
         return article_page_queryset(preview.articles_visible_to(self.request.user))
 
     def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:  # readers: the two-query path, when stored
+            response = self.respond_from_stored_frame(kwargs.get("slug", ""))
+            if response is not None:
+                return response
         try:
             return super().get(request, *args, **kwargs)
         except Http404:

@@ -1,37 +1,54 @@
 """The article page's own parts, rendered when the article is saved rather than per request.
 
-What depends only on the article and its ordered parts (TL;DR, cleaned body, FAQ and sources
-as HTML, the reading time, the FAQ's structured data) is rendered here by ``refresh``, which
-save_edit calls after the parts are written.  The article page (articles/reader/article_page.py)
-shows the stored result while it is current and otherwise renders the same parts live with
-``render_parts``, so what a reader sees never depends on whether the row exists.
+What depends only on the article and the rows it points to is rendered here by ``refresh``,
+which save_edit calls after the parts are written: its TL;DR, cleaned body, FAQ and sources as
+HTML, the reading time and the FAQ's structured data, and around them the page's *frame*
+(articles/pages/frame.py: head tags, structured data, header, hero, tags, author box).  The
+article page (articles/reader/article_page.py) shows the stored result while it is current and
+otherwise renders the same parts live, so what a reader sees never depends on whether the row
+exists.
 
 Current means: the row exists (triggers delete it when any input changes, see
-articles/models/rendered.py) and its ``format`` matches this code and these templates, so a
-deploy that changes a template never shows HTML made by the old one.
+articles/models/rendered.py) and its ``format`` matches this code, these templates and the
+settings they read, so a deploy that changes any of them never shows HTML made by the old one
+(``manage.py prerender_articles`` stores the new one).
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import math
 import re
 from dataclasses import dataclass
 from functools import cache
 
+from django.conf import settings
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, RenderedArticle
+from articles.pages import frame, jsonld
 from smartchunks.media import renditions
 
 TEMPLATE = "includes/article_content.html"
 # The templates the stored HTML comes from; their text is part of the format fingerprint.
 TEMPLATES = (TEMPLATE, "includes/tldr.html", "includes/faq.html", "includes/sources.html")
-# Bump when the code that shapes the stored parts changes (the rich_text and lazy_images
-# filters, the reading-time rule, the FAQ data): rows made before then are rendered again.
-CODE_VERSION = "1"
+# Bump when code outside the fingerprinted modules shapes the stored parts differently (the
+# rich_text and lazy_images filters, the image renditions): rows made before are not shown.
+CODE_VERSION = "2"
+# What else the stored HTML is made of: these modules' source and these settings.
+FINGERPRINTED_MODULES = (frame, jsonld)
+FINGERPRINTED_SETTINGS = (
+    "SITE_NAME",
+    "SITE_DESCRIPTION",
+    "SITE_LANGUAGE",
+    "TIME_ZONE",
+    "STATIC_URL",
+    "MEDIA_URL",
+)
 WORDS_PER_MINUTE = 220
 _WORD = re.compile(r"\w+")
 
@@ -46,8 +63,13 @@ class Parts:
 @cache
 def current_format() -> str:
     digest = hashlib.sha256(CODE_VERSION.encode())
-    for name in TEMPLATES:
+    for name in (*TEMPLATES, *frame.TEMPLATES):
         digest.update(loader.get_template(name).template.source.encode())
+    for module in FINGERPRINTED_MODULES:
+        digest.update(inspect.getsource(module).encode())
+    for name in FINGERPRINTED_SETTINGS:
+        digest.update(repr(getattr(settings, name, None)).encode())
+    digest.update(static(jsonld.LOGO_PATH).encode())  # its hashed name changes with the file
     return digest.hexdigest()
 
 
@@ -72,13 +94,33 @@ def render_parts(article) -> Parts:
 
 def stored_parts(article) -> Parts | None:
     """The parts stored at save, if they are current (select_related("rendered") saves a query)."""
+    rendered = _current_row(article)
+    if rendered is None:
+        return None
+    return Parts(mark_safe(rendered.html), rendered.reading_minutes, rendered.faq)  # noqa: S308
+
+
+def stored_frame(article) -> frame.Frame | None:
+    """The page frame stored at save, if it is current."""
+    rendered = _current_row(article)
+    if rendered is None or not rendered.head:
+        return None
+    return frame.Frame(rendered.head, rendered.body)
+
+
+def render_frame(article, parts: Parts) -> frame.Frame:
+    """The frame around ``parts``, from the article with its author, section and tags."""
+    return frame.render(
+        article, content=parts.html, reading_minutes=parts.reading_minutes, faq=parts.faq
+    )
+
+
+def _current_row(article) -> RenderedArticle | None:
     try:
         rendered = article.rendered
     except RenderedArticle.DoesNotExist:
         return None
-    if rendered.format != current_format():
-        return None
-    return Parts(mark_safe(rendered.html), rendered.reading_minutes, rendered.faq)  # noqa: S308
+    return rendered if rendered.format == current_format() else None
 
 
 def refresh(article) -> None:
@@ -90,11 +132,14 @@ def refresh(article) -> None:
 
 
 def store_parts(article_id: int) -> None:
-    """Render and store one article's parts, from the rows as they are now."""
-    article = Article.objects.prefetch_related("tldr_bullets", "faq_entries", "sources").get(
-        pk=article_id
+    """Render and store one article's parts and frame, from the rows as they are now."""
+    article = (
+        Article.objects.select_related("author", "section")
+        .prefetch_related("tldr_bullets", "faq_entries", "sources", "tags")
+        .get(pk=article_id)
     )
     parts = render_parts(article)
+    page = render_frame(article, parts)
     RenderedArticle.objects.update_or_create(
         article_id=article_id,
         defaults={
@@ -102,5 +147,14 @@ def store_parts(article_id: int) -> None:
             "html": str(parts.html),
             "reading_minutes": parts.reading_minutes,
             "faq": parts.faq,
+            "head": page.head,
+            "body": page.body,
         },
     )
+
+
+def store_if_missing(article_id: int) -> None:
+    """Store the parts again when a write dropped them (a state change that moved the
+    publication time, shown in the byline)."""
+    if not RenderedArticle.objects.filter(article_id=article_id).exists():
+        store_parts(article_id)

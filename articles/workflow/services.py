@@ -67,6 +67,8 @@ def _change_state(name: str, article, *, by, at) -> None:
             **fields, version=F("version") + 1, modified_at=timezone.now()
         )
         article.refresh_from_db()
+        # A new publication time (in the byline) dropped the stored page frame: store it again.
+        prerender.store_if_missing(article.pk)
         # update() sends no signal: the cached public pages are told here.
         public_pages_changed(instants=(article.published_at, article.expires_at))
         when = timezone.localtime(article.published_at or timezone.now())

@@ -24,4 +24,5 @@ class Command(BaseCommand):
         for pk in articles.values_list("pk", flat=True).iterator():
             prerender.store_parts(pk)
             count += 1
-        self.stdout.write(f"Stored the page parts of {count} articles.")
+        if options["verbosity"]:
+            self.stdout.write(f"Stored the page parts of {count} articles.")
