@@ -5,7 +5,11 @@ different authors; the count must be the same both times (no query per row).
 """
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
 
+from articles.models import Article
+from articles.reader.article_page import ArticlePageView, article_page_queryset
 from tests.factories import (
     make_article,
     make_author,
@@ -155,11 +159,6 @@ def test_the_orm_path_with_a_stored_frame_costs_three_queries(
 ):
     """The path the newsroom takes (and any request the two-query path declines): the
     article with its author, section and stored parts; its tags; its neighbours."""
-    from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
-
-    from articles.models import Article
-    from articles.reader.article_page import ArticlePageView, article_page_queryset
 
     article = make_article(tldr=4, faq=3, sources=2, tags=[make_tag(), make_tag()])
     request = RequestFactory().get(article.get_absolute_url())
