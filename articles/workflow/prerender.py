@@ -82,10 +82,11 @@ def stored_parts(article) -> Parts | None:
 
 
 def refresh(article) -> None:
-    """Prepare what the article's page shows, once, at save: its hero's renditions
-    (smartchunks/media/renditions.py) and its stored parts.  Called after its ordered
-    parts are written."""
-    renditions.make_renditions(article.hero_image, "hero")
+    """Prepare what the article's page shows, once, at save: its stored parts, in the save's
+    transaction, and its hero's renditions once that has committed, so a slow or failed
+    rendition never costs the editor the save (smartchunks/media/renditions.py).  Called
+    after its ordered parts are written."""
+    renditions.make_renditions_after_commit(article.hero_image, "hero")
     store_parts(article.pk)
 
 
