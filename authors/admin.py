@@ -38,8 +38,9 @@ class AuthorAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # Made now, so the first reader of a page with this photo does not wait for them.
-        renditions.make_renditions(obj.photo, "author")
+        # Made at save, so no reader waits for them; after the admin's transaction commits,
+        # so a big photo never holds it open (smartchunks/media/renditions.py).
+        renditions.make_renditions_after_commit(obj.photo, "author")
 
     def get_object(self, request, object_id, from_field=None):
         found = super().get_object(request, object_id, from_field)

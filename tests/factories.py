@@ -129,10 +129,14 @@ def make_article(*, tldr=3, faq=1, sources=1, tags=(), **fields):
         )
     if tags:
         article.tags.set(tags)
-    # Rows made directly skip save_edit: record the files the article shows, make its hero's
-    # renditions and store its rendered page parts, as it would.
+    # Rows made directly skip save_edit: record the files the article shows, store its
+    # rendered page parts and make its hero's renditions, as it would (those once it has
+    # committed, which a test's own transaction never does: made here).
     record_media(article)
     _prerender().refresh(article)
+    if article.hero_image:
+        _renditions().make_renditions(article.hero_image, "hero")
+        _prerender().store_parts(article.pk)  # the frame, with them
     return article
 
 

@@ -10,6 +10,8 @@ the workflow's state change (``QuerySet.update``, articles/workflow/services.py)
 bulk writes in the code base are inside a transaction that also saves an article, whose
 commit renews the generation (``load_demo``'s children, the search vector); a test lists
 every bulk write so a new one is looked at (tests/workflow/test_page_cache_invalidation.py).
+New renditions of an image are files, not rows: they are made after the save has committed,
+and their own signal (``renditions.renditions_made``) renews the pages rendered in between.
 
 Connected in ``ArticlesConfig.ready``.  A draft's edit also renews the generation: telling
 whether a write can change a public page would need the row as it was, and an extra render
@@ -23,6 +25,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from articles.models import Article, FaqEntry, Section, SlugRedirect, Source, Tag, TldrBullet
 from articles.workflow.page_generation import public_pages_changed
 from authors.models import Author
+from smartchunks.media import renditions
 
 # What a public page shows: the article and its parts, its section, tags and author, and
 # the old addresses that answer with a redirect.
@@ -41,8 +44,14 @@ def _tags_changed(sender, action, **kwargs):
         public_pages_changed()
 
 
+def _renditions_made(sender, **kwargs):
+    # Made after the save's commit: a page rendered in between shows the original image.
+    public_pages_changed()
+
+
 def connect() -> None:
     for model in PUBLIC_MODELS:
         post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=f"page-cache-{model}")
         post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=f"page-cache-del-{model}")
     m2m_changed.connect(_tags_changed, sender=Article.tags.through, dispatch_uid="page-cache-tags")
+    renditions.renditions_made.connect(_renditions_made, dispatch_uid="page-cache-renditions")

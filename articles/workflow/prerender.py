@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import logging
 import math
 import re
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
+from django.db import transaction
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.html import strip_tags
@@ -32,6 +34,8 @@ from django.utils.safestring import SafeString, mark_safe
 from articles.models import Article, RenderedArticle
 from articles.pages import frame, jsonld
 from smartchunks.media import renditions
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE = "includes/article_content.html"
 # The templates the stored HTML comes from; their text is part of the format fingerprint.
@@ -124,11 +128,25 @@ def _current_row(article) -> RenderedArticle | None:
 
 
 def refresh(article) -> None:
-    """Prepare what the article's page shows, once, at save: its hero's renditions
-    (smartchunks/media/renditions.py) and its stored parts.  Called after its ordered
-    parts are written."""
-    renditions.make_renditions(article.hero_image, "hero")
+    """Prepare what the article's page shows, once, at save: its stored parts and frame, in
+    the save's transaction, and its hero's renditions once that has committed, so a slow or
+    failed rendition never costs the editor the save (smartchunks/media/renditions.py); the
+    frame is then stored again, with the renditions.  Called after its ordered parts are
+    written."""
     store_parts(article.pk)
+    if article.hero_image:
+        renditions.make_renditions_after_commit(article.hero_image, "hero")
+        article_id = article.pk
+        transaction.on_commit(lambda: _store_with_renditions(article_id))  # runs after those
+
+
+def _store_with_renditions(article_id: int) -> None:
+    try:
+        store_parts(article_id)
+    except Article.DoesNotExist:
+        pass  # deleted since: nothing to show
+    except Exception:  # the save is kept; its page renders the frame live meanwhile
+        logger.exception("The page frame of article %s was not stored again.", article_id)
 
 
 def store_parts(article_id: int) -> None:

@@ -1,8 +1,9 @@
 """Images of unpublished articles are private: the hero, every rendition, body and FAQ images.
 
 Articles are written through the real admin form with images uploaded through the real
-editor upload view; a staff preview makes the renditions the way the article page does.
-Every media URL that preview shows is then requested by an anonymous reader.
+editor upload view; the hero's renditions are made as the admin's save makes them, once it
+has committed.  Every media URL the staff preview shows is then requested by an anonymous
+reader.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from articles.models import Article
@@ -76,7 +77,8 @@ def _add_draft(client, *, author, body_image: str, faq_image: str) -> Article:
     fill_inline(
         data, inline_prefix(data, "url"), [{"name": "Fortune", "url": "https://fortune.com/b"}]
     )
-    response = client.post(ADD_URL, data)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the commit makes the renditions
+        response = client.post(ADD_URL, data)
     assert response.status_code == 302, error_texts(response.content)
     article = Article.objects.get(slug=slug)
     assert article.status == Article.Status.DRAFT
@@ -84,7 +86,7 @@ def _add_draft(client, *, author, body_image: str, faq_image: str) -> Article:
 
 
 def _media_urls_of(client, article) -> set[str]:
-    """Every /media/ URL the article's staff preview shows (renditions made on the way)."""
+    """Every /media/ URL the article's staff preview shows."""
     page = client.get(f"/preview/articles/{article.pk}/")
     assert page.status_code == 200
     urls = set(MEDIA_URL.findall(page.content.decode()))

@@ -67,7 +67,7 @@ class Command(BaseCommand):
         author, created = Author.objects.get_or_create(slug=data["slug"], defaults=fields)
         if created:
             author.photo.save("photo.png", _png((240, 240), data["colour"], (255, 255, 255)))
-            renditions.make_renditions(author.photo, "author")
+            renditions.make_renditions_after_commit(author.photo, "author")
         return author
 
     def _create_article(self, data, authors, sections):
