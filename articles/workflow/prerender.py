@@ -33,6 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, RenderedArticle
 from articles.pages import frame, jsonld
+from articles.workflow.page_generation import public_pages_changed
 from smartchunks.media import renditions
 
 logger = logging.getLogger(__name__)
@@ -144,9 +145,11 @@ def _store_with_renditions(article_id: int) -> None:
     try:
         store_parts(article_id)
     except Article.DoesNotExist:
-        pass  # deleted since: nothing to show
+        return  # deleted since: nothing to show
     except Exception:  # the save is kept; its page renders the frame live meanwhile
         logger.exception("The page frame of article %s was not stored again.", article_id)
+    # A page cached since the renditions were announced may hold the frame without them.
+    public_pages_changed()
 
 
 def store_parts(article_id: int) -> None:

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from articles.models import Article, RenderedArticle
+from articles.workflow import prerender
 from authors.models import Author
 from smartchunks.media import renditions
 from tests.articles.test_admin_article_form import ADD_URL, article_form
@@ -120,13 +121,18 @@ def test_the_command_makes_the_missing_renditions(client, media_in_tmp):
 
 
 def test_a_page_cached_while_renditions_were_missing_is_renewed_once_they_are_made(
-    client, media_in_tmp
+    client, media_in_tmp, django_capture_on_commit_callbacks
 ):
+    """As a save goes: the page frame is stored in its transaction, before the renditions;
+    a reader caches the page with the original; then the renditions and the frame again."""
     article = make_article(hero_image=image_upload("hero.png", size=(900, 500)), hero_alt="x")
     name = without_renditions(article, "hero_image", media_in_tmp)
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        prerender.refresh(article)
     url = article.get_absolute_url()
     assert soup_of(client.get(url)).select_one(".hero img")["src"] == f"/media/{name}"
-    renditions.make_renditions(article.hero_image, "hero")
+    for callback in after_commit:
+        callback()
     img = soup_of(client.get(url)).select_one(".hero img")
     assert img["src"] != f"/media/{name}"
     assert img["srcset"].split()[-1] == "900w"
@@ -140,6 +146,7 @@ def test_a_rendition_still_being_written_shows_the_original_and_is_remade(client
     being_written = media_in_tmp / f"{name}.800x0_q80.webp"
     being_written.write_bytes(b"")
     renditions._cache.clear()
+    RenderedArticle.objects.filter(article=article).delete()  # the page rendered live
     url = article.get_absolute_url()
     assert soup_of(client.get(url)).select_one(".hero img")["src"] == f"/media/{name}"
 
@@ -169,6 +176,9 @@ def test_renditions_are_made_after_the_save_has_committed(editor_client, media_i
     assert in_transaction == [False]
     article = Article.objects.get(slug="how-batteries-age")
     assert len(renditions_of(article.hero_image.name, media_in_tmp)) == RENDITIONS_PER_HERO
+    # The page frame stored in the save's transaction had none; it is stored again with them.
+    frame = RenderedArticle.objects.get(article=article)
+    assert f"{article.hero_image.name}.800x0_q80.webp 800w" in frame.body
 
 
 @pytest.mark.django_db(transaction=True)
