@@ -154,6 +154,15 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2"))
 )
+# The reader's compiled queries (articles/reader/compiled_query.py) are prepared on the
+# connection after this many runs, so PostgreSQL stops planning them per request (planning
+# cost more than running them); Django's own queries bind on the client and are never
+# prepared.  "off" behind a pooler that cannot keep prepared statements (PgBouncer before
+# 1.21 in transaction mode).
+_prepare_threshold = os.environ.get("DJANGO_DB_PREPARE_THRESHOLD", "2").strip().lower()
+DATABASES["default"]["OPTIONS"].setdefault(
+    "prepare_threshold", None if _prepare_threshold in ("off", "") else int(_prepare_threshold)
+)
 # ...and a server that stops answering mid-query neither: a request's query that has waited
 # this long has its connection cut and the request gets the 503 (smartchunks/stalled_queries.py).
 # Our pages' queries take milliseconds; 0 turns the watchdog off.

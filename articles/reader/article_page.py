@@ -21,10 +21,12 @@ Every neighbour comes from ``Article.objects.published()``: a draft never appear
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import Count, F, IntegerField, Subquery, Value, prefetch_related_objects
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
@@ -103,6 +105,20 @@ NEIGHBOURS = CompiledQuery(
 )
 
 
+@dataclass(frozen=True)
+class Neighbour:
+    """A link to another published article: what previous/next and related show of it."""
+
+    pk: int
+    title: str
+    slug: str
+    standfirst: str
+    published_at: datetime
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+
 def neighbours(article: Article) -> dict:
     """previous_article, next_article and related_articles for ``article``'s page."""
     found = {"previous_article": None, "next_article": None, "related_articles": []}
@@ -116,8 +132,7 @@ def neighbours(article: Article) -> dict:
     )
     related = []
     for pk, title, slug, standfirst, published_at, kind, shared_tags in rows:
-        other = Article(pk=pk, title=title, slug=slug, standfirst=standfirst)
-        other.published_at = published_at
+        other = Neighbour(pk, title, slug, standfirst, published_at)
         if kind == "related":
             related.append((shared_tags, other))
         else:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import psycopg
 from django.db import connections, router
 from django.db.models import QuerySet
 
@@ -65,10 +66,21 @@ class CompiledQuery:
             for position in positions:
                 params[position] = values[name]
         # Routed per call, as a queryset would be (a router may pick a replica per request).
-        alias = router.db_for_read(compiled.model)
-        with connections[alias].cursor() as cursor:
+        connection = connections[router.db_for_read(compiled.model)]
+        with _server_binding_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             return cursor.fetchall()
+
+
+def _server_binding_cursor(connection):
+    """A cursor that sends the values apart from the SQL (psycopg's ``Cursor``, where Django
+    uses ``ClientCursor``), so psycopg prepares the statement on the connection once it has run
+    a few times (``prepare_threshold``) and PostgreSQL stops planning it on every request:
+    planning took longer than running these queries (0.7 and 1.2 ms against 0.1 and 0.5 ms).
+    Wrapped as Django wraps its own cursors, so execute wrappers (the stalled-query watchdog),
+    query logging and query counts see it."""
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
 def _same(param, stand_in) -> bool:

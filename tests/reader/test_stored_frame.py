@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, RenderedArticle
@@ -14,6 +15,7 @@ from articles.reader import article_page
 from articles.reader.compiled_query import CompiledQuery, CompileError
 from articles.workflow import prerender, services
 from tests.factories import make_article, make_role_user, make_section, make_tag
+from tests.helpers.fresh_settings import in_fresh_interpreter
 from tests.helpers.html import jsonld_of_type, soup_of
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +212,25 @@ class TestCompiledQuery:
             query.rows()
         with pytest.raises(TypeError):
             query.rows(slug="a", other=1)
+
+
+def test_the_compiled_queries_are_prepared_so_postgresql_stops_planning_them(client, article):
+    """After a few runs on a connection the article page's two queries are prepared
+    statements there (DJANGO_DB_PREPARE_THRESHOLD), not planned again per request."""
+    for _ in range(4):
+        assert client.get(article.get_absolute_url()).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"articles_renderedarticle"."head"' in sql for sql in prepared)
+    assert any("UNION" in sql for sql in prepared)
+
+
+def test_prepared_statements_can_be_turned_off_for_poolers():
+    code = (
+        "from smartchunks import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+    )
+    assert in_fresh_interpreter(code, env={}).stdout.strip() == "2"
+    off = in_fresh_interpreter(code, env={"DJANGO_DB_PREPARE_THRESHOLD": "off"})
+    assert off.stdout.strip() == "None"

@@ -22,8 +22,6 @@ REVIEWED = {
     ("articles/workflow/media_record.py", "record_media", "bulk_create"): "media not cached",
     # load_demo's children, in save_edit's transaction with the article's own save.
     ("articles/management/commands/load_demo.py", "write_children", "bulk_create"): "in save_edit",
-    # The article page's compiled SELECTs (the finder sees a cursor, which could also write).
-    ("articles/reader/compiled_query.py", "rows", "cursor"): "reads only",
     # Second-factor recovery codes: no public page shows them.
     ("authors/sign_in/two_factor.py", "replace_recovery_codes", "bulk_create"): "not public",
 }
