@@ -7,7 +7,7 @@ from django.views.generic import ListView
 from articles.models import Article, Section, Tag
 from articles.reader import preview, search
 from articles.reader.article_page import ArticlePageView, article_page_queryset
-from articles.reader.paging import CappedPaginator
+from articles.reader.paging import CappedPaginator, ListingPaginator
 from authors.models import Author
 
 ARTICLES_PER_PAGE = 10
@@ -22,7 +22,7 @@ class PublishedArticleListMixin:
 
     model = Article
     paginate_by = ARTICLES_PER_PAGE
-    paginator_class = CappedPaginator
+    paginator_class = ListingPaginator
     context_object_name = "articles"
 
     def get_queryset(self):

@@ -101,6 +101,34 @@ def test_home_bad_page_number_is_404_styled_like_the_site(client, page):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("listing", ["home", "author", "section", "tag"])
+def test_second_page_goes_on_where_the_first_stopped(client, listing):
+    author, section, tag = make_author(), make_section(), make_tag()
+    at = timezone.now() - timedelta(hours=1)
+    tied = [
+        make_article(
+            title=f"Tied {n}",
+            author=author,
+            section=section,
+            tags=[tag],
+            published_at=at,
+            tldr=0,
+            faq=0,
+            sources=0,
+        )
+        for n in range(PER_PAGE + 2)
+    ]
+    _hidden_articles(author=author, section=section, tags=[tag])
+    url = {"home": "/", "author": author, "section": section, "tag": tag}[listing]
+    url = url if isinstance(url, str) else url.get_absolute_url()
+    first, second = client.get(url), client.get(f"{url}?page=2")
+    # Published at the same moment: the newer id first, on both pages, none twice.
+    newest_first = [article.title for article in sorted(tied, key=lambda a: -a.pk)]
+    assert _titles(first) + _titles(second) == newest_first
+    _assert_nothing_hidden(second)
+
+
+@pytest.mark.django_db
 def test_section_page_lists_only_its_published_articles(client):
     science = make_section(name="Science", slug="science", description="Research explained.")
     _newest_first(2, section=science)
