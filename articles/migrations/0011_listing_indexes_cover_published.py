@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0009_rendered_article"),
+        ("articles", "0010_rendered_article_frame"),
     ]
 
     operations = [
