@@ -234,3 +234,23 @@ def test_prepared_statements_can_be_turned_off_for_poolers():
     assert in_fresh_interpreter(code, env={}).stdout.strip() == "2"
     off = in_fresh_interpreter(code, env={"DJANGO_DB_PREPARE_THRESHOLD": "off"})
     assert off.stdout.strip() == "None"
+
+
+def test_related_articles_are_ranked_among_each_tags_newest_only(client, monkeypatch):
+    """However many articles a tag gathers, related ranks a bounded number of them: the
+    newest CANDIDATES_PER_TAG of each of the article's tags (here 2)."""
+    monkeypatch.setattr(article_page, "CANDIDATES_PER_TAG", 2)
+    bounded = CompiledQuery(article_page._neighbours, **article_page.NEIGHBOURS._stand_ins)
+    monkeypatch.setattr(article_page, "NEIGHBOURS", bounded)
+    topic = make_tag(name="Shipping")
+    oldest = make_article(title="Oldest on shipping", tags=[topic], section=make_section())
+    newer = [
+        make_article(title=f"Newer on shipping {i}", tags=[topic], section=make_section())
+        for i in range(2)
+    ]
+    here = make_article(title="Here", tags=[topic], section=make_section())
+    titles = [
+        a.get_text() for a in soup_of(client.get(here.get_absolute_url())).select(".related a")
+    ]
+    assert titles == [a.title for a in reversed(newer)]
+    assert oldest.title not in titles
