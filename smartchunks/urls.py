@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
+from articles.admin.dashboard import newsroom_index
 from articles.admin.shortcuts import NulSafeAutocompleteJsonView, view_on_site
 from articles.reader.media import media_file
 from articles.reader.sitemaps import SITEMAPS, news_sitemap, robots_txt
@@ -41,6 +42,9 @@ urlpatterns = [
         admin.site.admin_view(sign_in.verify),
         name="two_factor_verify",
     ),
+    # The admin index with the newsroom dashboard (articles/admin/dashboard.py); the name
+    # "admin:index" still reverses to this address.
+    path("admin/", admin.site.admin_view(newsroom_index), name="newsroom-dashboard"),
     path("admin/", admin.site.urls),
     # Our views check permission, size and image validity before django-ckeditor's.  Its
     # own URLs are not included: they match any path below upload/ and browse/, which

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from articles.admin.forms import ArticleAdminForm
 from articles.admin.inlines import FaqEntryInline, SourceInline, TldrBulletInline
 from articles.admin.pages import ArticlePagesMixin
+from articles.admin.publication_filter import PublicationFilter
 from articles.admin.taxonomy import VisibleTagsFilter
 from articles.models import Article
 from articles.workflow import permissions, services, transitions
@@ -19,7 +20,13 @@ from authors.models import Author
 class ArticleAdmin(ArticlePagesMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "state", "author", "section", "published_at"]
-    list_filter = ["status", "section", "author", ("tags", VisibleTagsFilter)]
+    list_filter = [
+        "status",
+        PublicationFilter,
+        "section",
+        "author",
+        ("tags", VisibleTagsFilter),
+    ]
     list_select_related = ["author", "section"]
     search_fields = ["title", "standfirst", "slug"]
     date_hierarchy = "published_at"

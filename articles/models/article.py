@@ -75,6 +75,17 @@ class ArticleQuerySet(models.QuerySet):
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )
 
+    def scheduled(self, *, at: datetime | None = None):
+        """Published with a publication time still to come: what the newsroom calls Scheduled
+        (``editorial_state``).  Readers see none of it until that time."""
+        now = at or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+
+    def expired(self, *, at: datetime | None = None):
+        """Published, but past its expiry: off the site again (``editorial_state`` Expired)."""
+        now = at or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, expires_at__lte=now)
+
     def for_listing(self):
         """Cards and feed items: never the body or the search vector, the big (TOAST) columns."""
         return (

@@ -1,7 +1,8 @@
-"""The reader's pages: home, author, section, tag, article and search."""
+"""The reader's pages: home, author, section, tag, article and search; and the site icon."""
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.views.generic import ListView
 
 from articles.models import Article, Section, Tag
@@ -120,3 +121,10 @@ class SearchView(ListView):
             query_was_shortened=len(self.request.GET.get("q", "")) > search.MAX_QUERY_LENGTH,
             **kwargs,
         )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links to (a feed, a bare image, an old
+    bookmark): they get the site's icon, not a 404.  A temporary redirect, because the icon's
+    static address carries a hash of its content and changes when the icon does."""
+    return HttpResponseRedirect(static("img/favicon.svg"))
