@@ -344,10 +344,14 @@ CKEDITOR_CONFIGS = {
         "width": "100%",
         "removePlugins": "exportpdf",
         "disallowedContent": "script; *[on*]",
+        # The image dialog asks only for what the page keeps: alt text (required), width and
+        # height in pixels, a link (static/editor/imagerules/plugin.js).
+        "removeDialogTabs": "image:advanced",
         # Sends Django's CSRF token with every image upload (smartchunks/media/editor_uploads.py).
-        "extra_plugins": ["djangocsrf"],
+        "extra_plugins": ["djangocsrf", "imagerules"],
         "external_plugin_resources": [
-            ("djangocsrf", f"{STATIC_URL}editor/djangocsrf/", "plugin.js")
+            ("djangocsrf", f"{STATIC_URL}editor/djangocsrf/", "plugin.js"),
+            ("imagerules", f"{STATIC_URL}editor/imagerules/", "plugin.js"),
         ],
     },
     "simple": {

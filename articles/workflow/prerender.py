@@ -43,7 +43,7 @@ TEMPLATE = "includes/article_content.html"
 TEMPLATES = (TEMPLATE, "includes/tldr.html", "includes/faq.html", "includes/sources.html")
 # Bump when code outside the fingerprinted modules shapes the stored parts differently (the
 # rich_text and lazy_images filters, the image renditions): rows made before are not shown.
-CODE_VERSION = "2"
+CODE_VERSION = "3"
 # What else the stored HTML is made of: these modules' source and these settings.
 FINGERPRINTED_MODULES = (frame, jsonld)
 FINGERPRINTED_SETTINGS = (

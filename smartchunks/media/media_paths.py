@@ -79,14 +79,15 @@ def names_in_html(html: str | None) -> set[str]:
     parser = _MediaLinks()
     parser.feed(html)
     parser.close()
-    names = set()
-    for url in parser.urls:
-        try:
-            path = urlsplit(url.strip()).path
-        except ValueError:  # e.g. "http://[::1": not an address of ours either
-            continue
-        if path.startswith(settings.MEDIA_URL):
-            name = stored_name(unquote(path.removeprefix(settings.MEDIA_URL)))
-            if name is not None:
-                names.add(name)
-    return names
+    return {name for url in parser.urls if (name := name_of_url(url)) is not None}
+
+
+def name_of_url(url: str) -> str | None:
+    """The stored name a media URL (relative or absolute) points to, or None."""
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:  # e.g. "http://[::1": not an address of ours either
+        return None
+    if not path.startswith(settings.MEDIA_URL):
+        return None
+    return stored_name(unquote(path.removeprefix(settings.MEDIA_URL)))

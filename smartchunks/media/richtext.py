@@ -2,7 +2,8 @@
 
 The allowlist matches the CKEditor toolbar (settings.CKEDITOR_CONFIGS): paragraphs, h2/h3,
 bold/italic, lists, quotes, links and images.  Scripts, event handlers, styles and
-``javascript:`` URLs never reach a page.
+``javascript:`` URLs never reach a page.  An image keeps its width and height only as whole
+pixels, and on save gets them from its stored file (smartchunks/media/body_images.py).
 
 Cleaning removes markup, never the editor's words: a form whose rich text would lose text
 when cleaned is refused with the words it would lose (``refuse_lost_text``), and the
@@ -15,6 +16,7 @@ from ckeditor_uploader.fields import RichTextUploadingField
 from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 
+from smartchunks.media.body_images import images_without_alt, with_image_sizes
 from smartchunks.media.lost_text import lost_passage
 
 ALLOWED_TAGS = {
@@ -40,6 +42,18 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "width", "height", "title"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Image sizes in whole pixels: CKEditor's "50%" or "120px" would mean nothing as attributes.
+PIXEL_ATTRIBUTES = {"width", "height"}
+MAX_PIXELS = 100_000
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    if tag == "img" and name in PIXEL_ATTRIBUTES:
+        value = value.strip()
+        if not (value.isascii() and value.isdigit() and 0 < int(value) <= MAX_PIXELS):
+            return None
+        return str(int(value))
+    return value
 
 
 def clean_html(value: str | None) -> str:
@@ -50,6 +64,7 @@ def clean_html(value: str | None) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        attribute_filter=_keep_attribute,
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
@@ -76,12 +91,33 @@ def refuse_lost_text(value: str | None) -> None:
     )
 
 
+def refuse_images_without_alt(value: str | None) -> None:
+    """Refuse rich text with an image that has no alt text, naming each such image.
+
+    Judged on the cleaned HTML, i.e. on the images that would be saved.
+    """
+    if not value or "<img" not in value.lower():
+        return
+    unlabelled = images_without_alt(clean_html(value))
+    if not unlabelled:
+        return
+    which = ", ".join(str(image) for image in unlabelled)
+    has = "has" if len(unlabelled) == 1 else "have"
+    raise ValidationError(
+        f"Describe every image in its alt text: {which} {has} none. Readers who cannot see an "
+        "image (screen readers, images that fail to load) get this text instead. Double-click "
+        "the image in the editor and fill in “Alternative Text”, then save again. Nothing has "
+        "been saved and your text is still below.",
+        code="image_without_alt",
+    )
+
+
 class CleanedOnSaveMixin:
     # Checked by every ModelForm (the admin's article, FAQ and author forms) before saving.
-    default_validators = [refuse_lost_text]
+    default_validators = [refuse_lost_text, refuse_images_without_alt]
 
     def pre_save(self, model_instance, add):
-        value = clean_html(getattr(model_instance, self.attname))
+        value = with_image_sizes(clean_html(getattr(model_instance, self.attname)))
         setattr(model_instance, self.attname, value)
         return value
 

@@ -79,7 +79,7 @@ def test_author_profile_links_must_be_http_or_https(admin_client, field, bad_url
 def test_author_bio_is_cleaned_when_saved_through_the_admin(admin_client):
     bio = (
         '<p onmouseover="x()">Ada reads.</p><script>alert(1)</script>'
-        '<a href="javascript:alert(2)">me</a><img src="/a.png" onerror="alert(3)">'
+        '<a href="javascript:alert(2)">me</a><img src="/a.png" alt="Ada" onerror="alert(3)">'
     )
     response = admin_client.post(ADD_URL, author_form(admin_client, bio=bio))
     assert response.status_code == 302, error_texts(response.content)

@@ -90,6 +90,8 @@ def test_article_form_with_ckeditor_dialogs_and_uploads_keeps_to_its_policy(
         page.get_by_role("button", name="Send it to the Server").click()
         url_field = page.locator(".cke_dialog_contents_body input.cke_dialog_ui_input_text").first
         expect(url_field).to_have_value(re.compile(r"^/media/uploads/"))
+        dialog = page.locator(".cke_dialog_container:visible")
+        dialog.get_by_label("Alternative Text").fill(f"Chart sent by {method}")
         page.get_by_role("button", name="OK").click()
     page.wait_for_function(
         "() => [...document.querySelector('#cke_id_body iframe').contentDocument.images]"
