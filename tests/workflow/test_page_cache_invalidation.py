@@ -7,6 +7,7 @@ so a new one fails this test until someone has looked at it.
 """
 
 import ast
+import re
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ class _Finder(ast.NodeVisitor):
         self.found: set[tuple[str, str, str]] = set()
 
     def visit_FunctionDef(self, node):
-        self.functions.append(node.name)
+        self.functions.append(_unmutated(node.name))
         self.generic_visit(node)
         self.functions.pop()
 
@@ -52,6 +53,16 @@ class _Finder(ast.NodeVisitor):
             where = self.functions[-1] if self.functions else "<module>"
             self.found.add((self.relative, where, func.attr))
         self.generic_visit(node)
+
+
+def _unmutated(name: str) -> str:
+    """The function's own name in a mutation run's copy of the code (tests/mutation/run.py),
+    where mutmut renames it ``x_<name>__mutmut_orig`` / ``xǁClassǁ<name>__mutmut_3``."""
+    found = _MUTMUT_NAME.fullmatch(name)
+    return found.group(1) if found else name
+
+
+_MUTMUT_NAME = re.compile(r"x(?:ǁ[^ǁ]+ǁ|_)(.+)__mutmut_(?:orig|\d+)")
 
 
 def _bulk_writes():
