@@ -23,12 +23,13 @@ db: install
 db-stop: install
 	$(PY) -m smartchunks.localdb stop
 
+## Static files first: the article pages stored at save name their hashed static URLs.
 prepare: db
+	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	$(MANAGE) prerender_articles -v0
 	$(MANAGE) ensure_admin
-	$(MANAGE) collectstatic --noinput -v0
 
 ## Serve the site on http://127.0.0.1:$(PORT) (DEBUG off): nginx in front, gunicorn behind it
 ## on a unix socket (smartchunks/frontserver.py), until Ctrl-C; both stop gracefully.

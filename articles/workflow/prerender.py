@@ -134,11 +134,22 @@ def refresh(article) -> None:
     failed rendition never costs the editor the save (smartchunks/media/renditions.py); the
     frame is then stored again, with the renditions.  Called after its ordered parts are
     written."""
-    store_parts(article.pk)
+    _store_or_leave_live(article.pk)
     if article.hero_image:
         renditions.make_renditions_after_commit(article.hero_image, "hero")
         article_id = article.pk
         transaction.on_commit(lambda: _store_with_renditions(article_id))  # runs after those
+
+
+def _store_or_leave_live(article_id: int) -> None:
+    """Store the parts in a savepoint: if rendering them fails (a template or setting broken
+    by a deploy), the editor's save is kept and the page renders them live meanwhile."""
+    try:
+        with transaction.atomic():
+            store_parts(article_id)
+    except Exception:
+        logger.exception("The page parts of article %s were not stored.", article_id)
+        RenderedArticle.objects.filter(article_id=article_id).delete()
 
 
 def _store_with_renditions(article_id: int) -> None:

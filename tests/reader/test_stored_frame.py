@@ -254,3 +254,18 @@ def test_related_articles_are_ranked_among_each_tags_newest_only(client, monkeyp
     ]
     assert titles == [a.title for a in reversed(newer)]
     assert oldest.title not in titles
+
+
+def test_an_edit_is_kept_when_its_page_cannot_be_rendered(article, monkeypatch, caplog):
+    """A deploy that breaks a template or setting must not cost editors their saves: the
+    edit is kept, the failure logged, and nothing stale is left stored."""
+
+    def broken(*args, **kwargs):
+        raise ValueError("Missing staticfiles manifest entry for 'img/logo.png'")
+
+    monkeypatch.setattr(frame, "render", broken)
+    article.title = "Harbour cranes, kept"
+    services.save_edit(article, by=make_role_user("Editor"))
+    assert Article.objects.get(pk=article.pk).title == "Harbour cranes, kept"
+    assert not RenderedArticle.objects.filter(article=article).exists()
+    assert "were not stored" in caplog.text
