@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.factories import make_article
+from tests.helpers.ckeditor_dialog import upload_through_image_dialog
 
 EDITOR_READY = (
     "() => window.CKEDITOR && CKEDITOR.instances.id_body && "
@@ -50,12 +51,7 @@ def field(dialog, label):
 
 def upload_in_dialog(page, picture):
     """Open the image dialog and upload ``picture``; the dialog is back on "Image Info"."""
-    page.locator("#cke_id_body .cke_button__image").click()
-    page.locator(".cke_dialog_tab", has_text="Upload").click()
-    page.frame_locator("iframe.cke_dialog_ui_input_file").locator(
-        "input[type=file]"
-    ).set_input_files(picture)
-    page.get_by_role("button", name="Send it to the Server").click()
+    upload_through_image_dialog(page, picture)
     dialog = page.locator(DIALOG)
     expect(field(dialog, "URL")).to_have_value(re.compile(r"^/media/uploads/.+\.png$"))
     # The dialog fills in the picture's own size once it has loaded it.

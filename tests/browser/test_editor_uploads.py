@@ -12,6 +12,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.helpers.ckeditor_dialog import upload_through_image_dialog
+
 ADD_ARTICLE = "/admin/articles/article/add/"
 EDITABLE = "#cke_id_body iframe.cke_wysiwyg_frame"
 
@@ -106,12 +108,7 @@ def test_image_dialog_uploads_a_picture_into_the_body(
     picture = tmp_path / "chart.png"
     Image.new("RGB", (160, 90), "orange").save(picture)
 
-    page.locator("#cke_id_body .cke_button__image").click()
-    page.locator(".cke_dialog_tab", has_text="Upload").click()
-    page.frame_locator("iframe.cke_dialog_ui_input_file").locator(
-        "input[type=file]"
-    ).set_input_files(picture)
-    page.get_by_role("button", name="Send it to the Server").click()
+    upload_through_image_dialog(page, picture)
     # On success the dialog fills in the picture's address and shows its "Image Info" tab.
     url_field = page.locator(".cke_dialog_contents_body input.cke_dialog_ui_input_text").first
     expect(url_field).to_have_value(re.compile(r"^/media/uploads/.+\.png$"))
@@ -144,12 +141,7 @@ def test_upload_with_a_stale_token_tells_the_editor_what_to_do(
     )
     picture = tmp_path / "chart.png"
     Image.new("RGB", (40, 40), "orange").save(picture)
-    page.locator("#cke_id_body .cke_button__image").click()
-    page.locator(".cke_dialog_tab", has_text="Upload").click()
-    page.frame_locator("iframe.cke_dialog_ui_input_file").locator(
-        "input[type=file]"
-    ).set_input_files(picture)
-    page.get_by_role("button", name="Send it to the Server").click()
+    upload_through_image_dialog(page, picture)
     for _ in range(100):  # the editor's alert, or give up after about 10 s
         if alerts:
             break

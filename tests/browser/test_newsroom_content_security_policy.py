@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.factories import make_article, make_section, make_tag
+from tests.helpers.ckeditor_dialog import upload_through_image_dialog
 
 # Every frame, CKEditor's editing area and dialog frames included, reports to the top page.
 LISTEN = """(() => {
@@ -82,12 +83,7 @@ def test_article_form_with_ckeditor_dialogs_and_uploads_keeps_to_its_policy(
     Image.new("RGB", (120, 80), "orange").save(picture)
     for method in ("xhr", "form"):
         page.evaluate(f"CKEDITOR.instances.id_body.config.filebrowserUploadMethod = '{method}'")
-        page.locator("#cke_id_body .cke_button__image").click()
-        page.locator(".cke_dialog_tab", has_text="Upload").click()
-        page.frame_locator("iframe.cke_dialog_ui_input_file").locator(
-            "input[type=file]"
-        ).set_input_files(picture)
-        page.get_by_role("button", name="Send it to the Server").click()
+        upload_through_image_dialog(page, picture)
         url_field = page.locator(".cke_dialog_contents_body input.cke_dialog_ui_input_text").first
         expect(url_field).to_have_value(re.compile(r"^/media/uploads/"))
         dialog = page.locator(".cke_dialog_container:visible")
