@@ -64,19 +64,16 @@ _NOW = datetime(1902, 3, 4, 5, 6, 7, 8, tzinfo=UTC)
 _SLUG = "\x1fstand-in-slug\x1f"
 
 
-def page_parts(article: Article) -> prerender.Parts:
-    """The TL;DR, body, FAQ and sources as HTML, with the reading time and FAQ data: as
-    stored when the article was saved, else rendered now (same output, more queries)."""
-    stored = prerender.stored_parts(article)
+def page_frame(article: Article) -> frame.Frame:
+    """The frame stored at save, else rendered now from the same inputs (more queries).
+
+    A current row always holds the frame with the parts inside it (prerender.store_parts
+    writes both), so there is nothing to reuse from a row that is not current."""
+    stored = prerender.stored_frame(article)
     if stored is not None:
         return stored
     prefetch_related_objects([article], "tldr_bullets", "faq_entries", "sources")
-    return prerender.render_parts(article)
-
-
-def page_frame(article: Article) -> frame.Frame:
-    """The frame stored at save, else rendered now from the same inputs."""
-    return prerender.stored_frame(article) or prerender.render_frame(article, page_parts(article))
+    return prerender.render_frame(article, prerender.render_parts(article))
 
 
 def _neighbours(pk, section_id, published_at, now):

@@ -97,14 +97,6 @@ def render_parts(article) -> Parts:
     )
 
 
-def stored_parts(article) -> Parts | None:
-    """The parts stored at save, if they are current (select_related("rendered") saves a query)."""
-    rendered = _current_row(article)
-    if rendered is None:
-        return None
-    return Parts(mark_safe(rendered.html), rendered.reading_minutes, rendered.faq)  # noqa: S308
-
-
 def stored_frame(article) -> frame.Frame | None:
     """The page frame stored at save, if it is current."""
     rendered = _current_row(article)
