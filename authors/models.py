@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 from smartchunks.media.images import (
     StoredImageField,
@@ -14,6 +13,7 @@ from smartchunks.media.web_addresses import (
     linkedin_address,
     x_address,
 )
+from smartchunks.quick_urls import quick_reverse
 
 # The label readers see next to each profile link, and the field that holds it.
 PROFILE_LINK_FIELDS = (("LinkedIn", "linkedin_url"), ("X", "x_url"), ("Website", "website_url"))
@@ -80,7 +80,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return quick_reverse("articles:author", slug=self.slug)
 
     @property
     def title_line(self) -> str:

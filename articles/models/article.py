@@ -7,12 +7,12 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import states
 from smartchunks.media.images import StoredImageField, hero_upload_to, validate_image_file
 from smartchunks.media.richtext import CleanRichTextUploadingField
+from smartchunks.quick_urls import quick_reverse
 
 
 class Section(models.Model):
@@ -27,7 +27,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return quick_reverse("articles:section", slug=self.slug)
 
 
 class TagQuerySet(models.QuerySet):
@@ -57,7 +57,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return quick_reverse("articles:tag", slug=self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -244,7 +244,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return quick_reverse("articles:detail", slug=self.slug)
 
     @property
     def is_published(self) -> bool:

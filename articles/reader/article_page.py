@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from django.db.models import Count, F, IntegerField, Subquery, Value, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
-from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
@@ -36,6 +35,7 @@ from articles.pages import frame
 from articles.reader.compiled_query import CompiledQuery
 from articles.reader.privacy import keep_private
 from articles.workflow import prerender
+from smartchunks.quick_urls import quick_reverse
 
 RELATED_LIMIT = 3
 # Related articles are chosen among the newest this many of each of the article's tags, so
@@ -133,7 +133,7 @@ class Neighbour:
     published_at: datetime
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return quick_reverse("articles:detail", slug=self.slug)
 
 
 def neighbours(article: Article) -> dict:

@@ -10,10 +10,23 @@ from articles.reader import search
 from articles.reader.xmltext import xml_text as _xml_text
 from smartchunks.media import renditions
 from smartchunks.media.richtext import clean_html
+from smartchunks.quick_urls import quick_reverse, quick_static
 
 register = template.Library()
 
 _IMG_TAG = re.compile(r"<img(?![^>]*\bloading=)", re.IGNORECASE)
+
+
+@register.simple_tag
+def quick_url(viewname, **kwargs):
+    """``{% url %}`` for the addresses on every page (smartchunks/quick_urls.py)."""
+    return quick_reverse(viewname, **kwargs)
+
+
+@register.simple_tag(name="quick_static")
+def quick_static_tag(path):
+    """``{% static %}``, looked up once per process."""
+    return quick_static(path)
 
 
 @register.simple_tag(takes_context=True)
