@@ -83,7 +83,8 @@ class ArticlePagesMixin:
         entries = history.timeline(article)
         numbered = {entry.version.pk: entry for entry in entries if entry.version}
         page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-        newest = [entry.version.pk for entry in entries if entry.version][:2]
+        # The picker starts at the newest version and the one before it.
+        newest = sorted(numbered, key=lambda pk: numbered[pk].number, reverse=True)[:2]
         return self._page(
             request,
             article,
@@ -93,7 +94,7 @@ class ArticlePagesMixin:
             page_range=page.paginator.get_elided_page_range(page.number),
             comparison=self._comparison(request, numbered),
             default_from=newest[-1] if newest else None,
-            default_to=newest[0] if newest else None,
+            newest_version=newest[0] if newest else None,
             can_restore=transitions.may(request.user, article, "restore"),
             **(extra_context or {}),
         )

@@ -147,6 +147,8 @@ def test_restoring_from_the_history_asks_first_then_restores(editor_client, edit
     _saved(article, editor, title="Second title")
 
     page = editor_client.get(history_url(article))
+    newest_line = soup_of(page).select(".history-table tbody tr")[0]
+    assert "Restore this version" not in newest_line.get_text()  # it is what the article holds
     confirm_url = _link(page, "Restore this version", row=1)  # version 1
     confirm = editor_client.get(confirm_url)
     assert confirm.status_code == 200
