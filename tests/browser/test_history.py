@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from articles.workflow import services
+from tests.browser.test_accessibility import axe_violations
 from tests.factories import make_article
 
 BODY = (
@@ -80,14 +81,17 @@ def test_editor_changes_one_word_and_the_history_marks_that_word_alone(
     )
 
     before, after = comparison.locator(".diff-before"), comparison.locator(".diff-after")
-    for width, height in ((1280, 900), (390, 844)):
-        page.set_viewport_size({"width": width, "height": height})
-        left, right = before.bounding_box(), after.bounding_box()
-        if width >= 1280:
-            assert right["x"] > left["x"] + left["width"] - 1, "sides not next to each other"
-        else:
-            assert right["y"] >= left["y"] + left["height"], "sides not one above the other"
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        if SHOTS:
-            os.makedirs(SHOTS, exist_ok=True)
-            page.screenshot(path=f"{SHOTS}/history-compare-{width}.png", full_page=True)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width, height in ((1280, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            left, right = before.bounding_box(), after.bounding_box()
+            if width >= 1280:
+                assert right["x"] >= left["x"] + left["width"], "sides not next to each other"
+            else:
+                assert right["y"] >= left["y"] + left["height"], "sides not one above the other"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            assert axe_violations(page) == [], f"{scheme}, {width} px"
+            if SHOTS:
+                os.makedirs(SHOTS, exist_ok=True)
+                page.screenshot(path=f"{SHOTS}/history-{scheme}-{width}.png", full_page=True)
