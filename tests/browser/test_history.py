@@ -95,3 +95,29 @@ def test_editor_changes_one_word_and_the_history_marks_that_word_alone(
             if SHOTS:
                 os.makedirs(SHOTS, exist_ok=True)
                 page.screenshot(path=f"{SHOTS}/history-{scheme}-{width}.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_standfirst_edit_in_the_browser_shows_as_the_standfirst_alone(
+    page, live_server, admin_login, editor
+):
+    """CKEditor posts the untouched body back in its own markup, and the form writes the
+    publication time back to the second: neither is shown as a change."""
+    article = make_article(title="How heat pumps work", body=BODY)
+    services.save_edit(article, by=editor)
+    admin_login(editor.username)
+
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    page.wait_for_function(
+        "() => window.CKEDITOR && CKEDITOR.instances.id_body "
+        "&& CKEDITOR.instances.id_body.status === 'ready'"
+    )
+    page.get_by_label("Standfirst").fill("Why a heat pump beats a boiler.")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator("ul.messagelist li.success")).to_be_visible()
+
+    page.locator(".object-tools").get_by_role("link", name="History").click()
+    page.get_by_role("link", name="Changes in version 2").click()
+    comparison = page.locator("#comparison")
+    expect(comparison.locator(".diff-field h3")).to_have_text(["Standfirst"])
+    expect(comparison.locator(".diff-after p")).to_have_text("Why a heat pump beats a boiler.")
