@@ -203,3 +203,19 @@ def test_anonymous_visitors_are_sent_to_log_in(client, editor):
     assert client.post(f"/admin/articles/article/{article.pk}/history/{version.pk}/restore/")[
         "Location"
     ].startswith("/admin/login/")
+
+
+def test_the_history_reads_the_same_number_of_queries_however_long_it_is(editor_client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(saves: int) -> int:
+        article = make_article(status=Article.Status.DRAFT)
+        for number in range(saves):
+            _saved(article, editor, title=f"Headline {number}")
+            sharing.create_share_link(article, by=editor)
+        with CaptureQueriesContext(connection) as queries:
+            assert editor_client.get(history_url(article)).status_code == 200
+        return len(queries)
+
+    assert queries_for(2) == queries_for(6)
