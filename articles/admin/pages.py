@@ -30,6 +30,11 @@ def _refusal(step: str):
 HISTORY_PAGE_SIZE = 25
 
 
+def _is_id(text: str) -> bool:
+    """Digits int() reads ("²" is a digit to str.isdigit, not to int)."""
+    return text.isascii() and text.isdigit()
+
+
 class ArticlePagesMixin:
     def get_urls(self):
         def wrap(view):
@@ -77,7 +82,7 @@ class ArticlePagesMixin:
     def history_view(self, request, object_id, extra_context=None):
         """The article's one history: every revision and workflow event, newest first, and
         the word-by-word changes between two chosen versions (``a`` and ``b``)."""
-        if not str(object_id).isdigit():
+        if not _is_id(str(object_id)):
             raise Http404("No article with that id that you may see.")
         article = self._article_for(request, int(object_id))
         entries = history.timeline(article)
@@ -104,7 +109,7 @@ class ArticlePagesMixin:
         chosen = request.GET.get("a"), request.GET.get("b")
         if not all(chosen):
             return None
-        if not all(pk.isdigit() and int(pk) in numbered for pk in chosen):
+        if not all(_is_id(pk) and int(pk) in numbered for pk in chosen):
             messages.error(request, "Choose two versions of this article to compare.")
             return None
         older, newer = sorted((numbered[int(pk)] for pk in chosen), key=lambda e: e.number)
