@@ -95,25 +95,21 @@ def _fold_spaces(opcodes, old):
     """Join two changes separated only by a space into one, so "the quick" replaced by
     "a slow" reads as one deletion and one insertion, not four pieces around a kept space."""
     folded: list[list] = []
-    for opcode in opcodes:
-        tag, i1, i2, j1, j2 = opcode
-        previous = folded[-1] if folded else None
-        if previous and previous[0] != "equal" and tag != "equal":
-            previous[0], previous[2], previous[4] = "replace", i2, j2
-            continue
-        if (
-            previous
-            and tag != "equal"
-            and len(folded) >= 2
-            and folded[-2][0] != "equal"
-            and previous[0] == "equal"
-            and all(token.isspace() and token != _BREAK for token in old[previous[1] : previous[2]])
-        ):
-            folded.pop()
-            folded[-1][0], folded[-1][2], folded[-1][4] = "replace", i2, j2
-            continue
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag != "equal" and folded:
+            kept = folded[-1]
+            # Equal runs always sit between changes (difflib never puts two side by side).
+            if kept[0] == "equal" and len(folded) > 1 and _only_spaces(old[kept[1] : kept[2]]):
+                folded.pop()
+            if folded[-1][0] != "equal":
+                folded[-1][0], folded[-1][2], folded[-1][4] = "replace", i2, j2
+                continue
         folded.append([tag, i1, i2, j1, j2])
     return folded
+
+
+def _only_spaces(tokens_: list[str]) -> bool:
+    return all(token.isspace() and token != _BREAK for token in tokens_)
 
 
 def _paragraphs(segments: list[Segment]) -> list[Paragraph]:
