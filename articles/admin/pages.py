@@ -1,17 +1,18 @@
-"""The article's workflow screens beside its form: revisions (compare, restore) and share
-links.  Each screen asks the rulebook who may see it and who may act on it."""
+"""The article's workflow screens beside its form: its history (every revision and event,
+compare any two, restore one) and share links.  Each screen asks the rulebook who may see it
+and who may act on it."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from articles.models import Article, ShareLink
-from articles.workflow import permissions, revisions, services, sharing, transitions
+from articles.workflow import history, permissions, revisions, services, sharing, transitions
 from articles.workflow.comparison import compare_versions
 
 
@@ -26,20 +27,32 @@ def _refusal(step: str):
     return check
 
 
+HISTORY_PAGE_SIZE = 25
+
+
+def _is_id(text: str) -> bool:
+    """Digits int() reads ("²" is a digit to str.isdigit, not to int)."""
+    return text.isascii() and text.isdigit()
+
+
 class ArticlePagesMixin:
     def get_urls(self):
         def wrap(view):
             return self.admin_site.admin_view(view)
 
+        restore = wrap(self.restore_view)
         return [
+            # One history per article: the admin's own "History" URL (history_view below);
+            # the old "Revisions" page and its restore address lead to the same places.
             path(
                 "<int:pk>/revisions/", wrap(self.revisions_view), name="articles_article_revisions"
             ),
             path(
-                "<int:pk>/revisions/<int:version_id>/restore/",
-                wrap(require_POST(self.restore_view)),
+                "<int:pk>/history/<int:version_id>/restore/",
+                restore,
                 name="articles_article_restore",
             ),
+            path("<int:pk>/revisions/<int:version_id>/restore/", restore),
             path("<int:pk>/share/", wrap(self.share_view), name="articles_article_share"),
             *super().get_urls(),
         ]
@@ -66,44 +79,80 @@ class ArticlePagesMixin:
         }
         return TemplateResponse(request, f"admin/articles/article/{template}", context)
 
-    def revisions_view(self, request, pk):
-        article = self._article_for(request, pk)
-        versions = list(revisions.revisions_of(article))
-        comparison = None
-        first, second = request.GET.get("a"), request.GET.get("b")
-        if first and second:
-            chosen = {str(v.pk): v for v in versions}
-            if first in chosen and second in chosen:
-                older, newer = sorted([chosen[first], chosen[second]], key=lambda v: v.pk)
-                comparison = {
-                    "older": older,
-                    "newer": newer,
-                    "fields": compare_versions(older, newer),
-                }
-            else:
-                messages.error(request, "Choose two revisions of this article to compare.")
+    def history_view(self, request, object_id, extra_context=None):
+        """The article's one history: every revision and workflow event, newest first, and
+        the word-by-word changes between two chosen versions (``a`` and ``b``)."""
+        if not _is_id(str(object_id)):
+            raise Http404("No article with that id that you may see.")
+        article = self._article_for(request, int(object_id))
+        entries = history.timeline(article)
+        numbered = {entry.version.pk: entry for entry in entries if entry.version}
+        page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        # The picker starts at the newest version and the one before it.
+        newest = sorted(numbered, key=lambda pk: numbered[pk].number, reverse=True)[:2]
         return self._page(
             request,
             article,
-            "revisions.html",
-            f"Revisions of “{article.title}”",
-            versions=versions,
-            comparison=comparison,
+            "history.html",
+            f"History of “{article.title}”",
+            page_obj=page,
+            page_range=page.paginator.get_elided_page_range(page.number),
+            comparison=self._comparison(request, numbered),
+            default_from=newest[-1] if newest else None,
+            newest_version=newest[0] if newest else None,
             can_restore=transitions.may(request.user, article, "restore"),
-            events=article.events.select_related("actor")[:50],
+            **(extra_context or {}),
         )
 
+    def _comparison(self, request, numbered):
+        """The two versions asked for, older first, and what changed between them."""
+        chosen = request.GET.get("a"), request.GET.get("b")
+        if not all(chosen):
+            return None
+        if not all(_is_id(pk) and int(pk) in numbered for pk in chosen):
+            messages.error(request, "Choose two versions of this article to compare.")
+            return None
+        older, newer = sorted((numbered[int(pk)] for pk in chosen), key=lambda e: e.number)
+        return {
+            "older": older,
+            "newer": newer,
+            "fields": compare_versions(older.version, newer.version),
+        }
+
+    def revisions_view(self, request, pk):
+        """The former "Revisions" page: now the history, with the same comparison."""
+        self._article_for(request, pk)
+        url = reverse("admin:articles_article_history", args=[pk])
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
     def restore_view(self, request, pk, version_id):
+        """Asks first (what restoring would change), restores on the confirming POST."""
         article = self._article_for(request, pk, _refusal("restore"))
         version = get_object_or_404(revisions.revisions_of(article), pk=version_id)
-        try:
-            revisions.restore_revision(article, version, by=request.user)
-        except services.WorkflowError as refusal:
-            for problem in refusal.problems:
-                messages.error(request, problem)
-            return HttpResponseRedirect(reverse("admin:articles_article_revisions", args=[pk]))
-        messages.success(request, "Revision restored, with its TL;DR, FAQ and sources.")
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+        history_url = reverse("admin:articles_article_history", args=[pk])
+        if request.method == "POST":
+            try:
+                revisions.restore_revision(article, version, by=request.user)
+            except services.WorkflowError as refusal:
+                for problem in refusal.problems:
+                    messages.error(request, problem)
+                return HttpResponseRedirect(history_url)
+            messages.success(request, "Version restored, with its TL;DR, FAQ and sources.")
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+        entries = [entry for entry in history.timeline(article) if entry.version]
+        chosen = next(entry for entry in entries if entry.version.pk == version.pk)
+        newest = max(entries, key=lambda entry: entry.number)
+        return self._page(
+            request,
+            article,
+            "restore_version.html",
+            f"Restore version {chosen.number} of “{article.title}”?",
+            chosen=chosen,
+            newest=newest,
+            fields=compare_versions(newest.version, version, restored_only=True),
+            history_url=history_url,
+        )
 
     def share_view(self, request, pk):
         article = self._article_for(request, pk, _refusal("share"))

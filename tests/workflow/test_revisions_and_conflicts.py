@@ -3,8 +3,10 @@
 import pytest
 
 from articles.models import Article, ArticleEvent, TldrBullet
+from articles.workflow import revisions
 from tests.factories import make_article, make_role_user
 from tests.helpers.admin import change_form, change_url, inline_prefix
+from tests.helpers.history import compared_fields, history_url
 from tests.helpers.html import error_texts
 
 pytestmark = pytest.mark.django_db
@@ -30,16 +32,17 @@ def test_restoring_a_revision_brings_back_text_and_inlines(client, editor):
     assert article.title == "Second title"
     assert article.tldr_bullets.count() == 2
 
-    revisions_page = client.get(f"/admin/articles/article/{article.pk}/revisions/")
-    versions = list(revisions_page.context["versions"])
-    newer, older = versions[0], versions[1]
-    compare = client.get(
-        f"/admin/articles/article/{article.pk}/revisions/", {"a": older.pk, "b": newer.pk}
-    ).content.decode()
-    assert "First title" in compare and "Second title" in compare
-    assert "A rewritten bullet" in compare
+    newer, older = list(revisions.revisions_of(article))[:2]
+    compare = compared_fields(
+        client.get(history_url(article, a=older.pk, b=newer.pk)).content.decode()
+    )
+    assert (compare["Headline"].before, compare["Headline"].after) == (
+        "First title",
+        "Second title",
+    )
+    assert "A rewritten bullet" in compare["TL;DR"].after
 
-    response = client.post(f"/admin/articles/article/{article.pk}/revisions/{older.pk}/restore/")
+    response = client.post(f"/admin/articles/article/{article.pk}/history/{older.pk}/restore/")
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.title == "First title"
@@ -54,8 +57,8 @@ def test_writer_cannot_restore_revisions(client, writer, writer_author, editor):
     article = make_article(author=writer_author, status=Article.Status.DRAFT)
     client.force_login(writer)
     _save(client, article, title="Writer title")
-    version = client.get(f"/admin/articles/article/{article.pk}/revisions/").context["versions"][0]
-    url = f"/admin/articles/article/{article.pk}/revisions/{version.pk}/restore/"
+    version = revisions.revisions_of(article).first()
+    url = f"/admin/articles/article/{article.pk}/history/{version.pk}/restore/"
     assert client.post(url).status_code == 403
 
 
@@ -100,7 +103,7 @@ def test_old_slug_of_an_unpublished_article_is_a_plain_404(client, editor):
 
 
 def test_a_live_article_is_not_restored_to_a_revision_that_fails_the_checklist(client, editor):
-    from articles.workflow import revisions, services
+    from articles.workflow import services
 
     article = make_article(status=Article.Status.DRAFT, tldr=2, title="Two bullets")
     client.force_login(editor)
@@ -151,7 +154,6 @@ def test_an_open_form_goes_stale_when_someone_publishes_meanwhile(client, editor
 
 
 def test_revisions_record_faq_and_sources_and_survive_a_deleted_tag(client, editor):
-    from articles.workflow import revisions
     from tests.factories import make_tag
 
     doomed = make_tag(name="Soon gone")
@@ -163,11 +165,9 @@ def test_revisions_record_faq_and_sources_and_survive_a_deleted_tag(client, edit
     data[f"{inline_prefix(data, 'url')}-0-url"] = "https://example.org/better-source"
     assert client.post(change_url(article), data).status_code == 302
     newer, older = list(revisions.revisions_of(article))[:2]
-    compare = client.get(
-        f"/admin/articles/article/{article.pk}/revisions/", {"a": older.pk, "b": newer.pk}
-    ).content.decode()
-    assert "A sharper question?" in compare
-    assert "https://example.org/better-source" in compare
+    compare = compared_fields(client.get(history_url(article, a=older.pk, b=newer.pk)).content)
+    assert "Q: A sharper question?" in compare["FAQ"].after
+    assert compare["Sources"].added == ["https://example.org/better-source"]
     article.tags.clear()
     doomed.delete()
     revisions.restore_revision(article, older, by=editor)
