@@ -1,0 +1,171 @@
+"""In Chromium: two editors on one article see each other in the form's "also editing" banner,
+and the banner goes when one leaves; leaving unsaved changes asks first, saving does not."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Article, EditingPresence
+from articles.workflow import presence
+from tests.factories import make_article, make_role_user
+
+BANNER = "#editing-presence"
+LEFT_ALONE = "Ana Ruiz stopped editing this article."
+
+
+@pytest.fixture
+def quick_heartbeat(monkeypatch):
+    """A beat a second instead of every 20 s, so the test waits for seconds, not minutes.
+    People still expire only after presence.ACTIVE_SECONDS (a minute): a banner that goes
+    within expect()'s few seconds went because the leaver said so."""
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 1)
+
+
+def change_url(live_server, article) -> str:
+    return f"{live_server.url}/admin/articles/article/{article.pk}/change/"
+
+
+def no_script_errors(page) -> list[str]:
+    """Uncaught errors on the page, gathered as they happen."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_second_editor_sees_the_first_until_she_leaves(
+    browser, live_server, admin_login, quick_heartbeat, tmp_path
+):
+    make_role_user("Editor", username="ana", first_name="Ana", last_name="Ruiz")
+    make_role_user("Editor", username="ben", first_name="Ben", last_name="Okafor")
+    article = make_article(status=Article.Status.DRAFT, title="Why the tide turns")
+    ana, ben = browser.new_page(), browser.new_page()
+    try:
+        errors = no_script_errors(ana) + no_script_errors(ben)
+        admin_login("ana", on=ana)
+        admin_login("ben", on=ben)
+
+        ana.goto(change_url(live_server, article))
+        expect(ana.locator(BANNER)).to_be_hidden()  # alone on it
+
+        ben.goto(change_url(live_server, article))
+        banner = ben.locator(BANNER)
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text(
+            re.compile(
+                r"Ana Ruiz is also editing this article — opened \d\d:\d\d, "
+                r"active (just now|\d+ s ago)"
+            )
+        )
+        expect(banner).not_to_contain_text("Ben Okafor")
+        # Ana learns of Ben at her next beat, without reloading.
+        expect(ana.locator(BANNER)).to_contain_text("Ben Okafor is also editing this article")
+
+        for width, height in ((1280, 800), (390, 844)):
+            ben.set_viewport_size({"width": width, "height": height})
+            ben.screenshot(path=tmp_path / f"banner-{width}.png")
+            box = banner.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+        ana.goto(f"{live_server.url}/admin/")  # she leaves the form
+        expect(banner).to_be_hidden()
+        expect(ben.locator("#editing-presence-news")).to_have_text(LEFT_ALONE)
+        assert not EditingPresence.objects.filter(user__username="ana").exists()
+        assert errors == []
+    finally:
+        ana.context.close()
+        ben.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hidden_tab_stops_beating_and_beats_again_when_shown(
+    page, live_server, admin_login, editor, quick_heartbeat
+):
+    article = make_article(status=Article.Status.DRAFT)
+    beats = []
+    page.on(
+        "request", lambda request: "/presence/" in request.url and beats.append(request.url)
+    )
+    admin_login(editor.username)
+    page.goto(change_url(live_server, article))
+    expect(page.locator(BANNER)).to_be_attached()
+    page.wait_for_timeout(1500)
+    assert beats, "the form beats while visible"
+
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});
+            document.dispatchEvent(new Event('visibilitychange'));
+        }"""
+    )
+    page.wait_for_timeout(300)  # a beat already on its way may still land
+    quiet_since = len(beats)
+    page.wait_for_timeout(3000)  # three beats' time
+    assert len(beats) == quiet_since
+
+    with page.expect_request(re.compile(r"/presence/$")):
+        page.evaluate(
+            """() => {
+                Object.defineProperty(document, 'hidden', {configurable: true, get: () => false});
+                document.dispatchEvent(new Event('visibilitychange'));
+            }"""
+        )
+
+
+# --- Leaving with unsaved changes -----------------------------------------------------------
+
+
+@pytest.fixture
+def dialogs(page):
+    """The type of every dialog the page opens; each is answered "stay on this page"."""
+    seen = []
+
+    def answer(dialog):
+        seen.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    return seen
+
+
+def leave_by_link(page):
+    page.locator(".breadcrumbs a", has_text="Home").click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leaving_an_edited_title_asks_and_saving_does_not(
+    page, live_server, admin_login, editor, dialogs
+):
+    article = make_article(status=Article.Status.DRAFT, title="Before")
+    url = change_url(live_server, article)
+    errors = no_script_errors(page)
+    admin_login(editor.username)
+
+    page.goto(url)
+    leave_by_link(page)  # nothing changed: no question
+    page.wait_for_url(f"{live_server.url}/admin/")
+    assert dialogs == []
+
+    page.goto(url)
+    title = page.locator("#id_title")
+    title.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" and after")
+    with page.expect_event("dialog"):
+        leave_by_link(page)
+    assert dialogs == ["beforeunload"]
+    assert page.url == url  # stayed, the edit still there
+    expect(title).to_have_value("Before and after")
+
+    with page.expect_event("dialog"):
+        page.close(run_before_unload=True)
+    assert dialogs == ["beforeunload", "beforeunload"]
+    assert not page.is_closed()
+
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert dialogs == ["beforeunload", "beforeunload"]
+    article.refresh_from_db()
+    assert article.title == "Before and after"
+    assert errors == []
