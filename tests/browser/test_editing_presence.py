@@ -84,9 +84,7 @@ def test_hidden_tab_stops_beating_and_beats_again_when_shown(
 ):
     article = make_article(status=Article.Status.DRAFT)
     beats = []
-    page.on(
-        "request", lambda request: "/presence/" in request.url and beats.append(request.url)
-    )
+    page.on("request", lambda request: "/presence/" in request.url and beats.append(request.url))
     admin_login(editor.username)
     page.goto(change_url(live_server, article))
     expect(page.locator(BANNER)).to_be_attached()
@@ -169,3 +167,77 @@ def test_leaving_an_edited_title_asks_and_saving_does_not(
     article.refresh_from_db()
     assert article.title == "Before and after"
     assert errors == []
+
+
+def editors_ready(page):
+    page.wait_for_function(
+        "() => window.CKEDITOR && Object.keys(CKEDITOR.instances).length > 0 && "
+        "Object.values(CKEDITOR.instances).every(editor => editor.status === 'ready')"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editor_text_inline_rows_and_refused_saves_count_and_workflow_buttons_do_not_ask(
+    page, live_server, admin_login, editor
+):
+    article = make_article(status=Article.Status.DRAFT, title="Rows and bodies")
+    url = change_url(live_server, article)
+    admin_login(editor.username)
+    page.close()
+
+    def fresh_form():
+        """The article's form in a new tab of the same session, its editors ready."""
+        tab = page.context.new_page()
+        tab.dialogs = []
+        tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.type), dialog.dismiss()))
+        tab.goto(url)
+        editors_ready(tab)
+        return tab
+
+    def asks_before_leaving(tab) -> bool:
+        asked_before = len(tab.dialogs)
+        with tab.expect_event("dialog"):
+            leave_by_link(tab)
+        tab.close()  # without asking again
+        return tab.dialogs[asked_before:] == ["beforeunload"]
+
+    untouched = fresh_form()
+    leave_by_link(untouched)  # the editors' own start-up changes nothing
+    untouched.wait_for_url(f"{live_server.url}/admin/")
+    assert untouched.dialogs == []
+    untouched.close()
+
+    body = fresh_form()
+    editable = body.frame_locator("#cke_id_body iframe.cke_wysiwyg_frame").locator("body")
+    editable.click()
+    body.keyboard.type(" One more sentence.")
+    assert asks_before_leaving(body)
+
+    bullet = fresh_form()
+    field = bullet.locator('[name$="-0-text"]:not([name*="__prefix__"])')
+    field.click()
+    bullet.keyboard.type(" (sharpened)")
+    assert asks_before_leaving(bullet)
+
+    new_row = fresh_form()
+    new_row.get_by_role("button", name=re.compile("Add another source", re.I)).click()
+    assert asks_before_leaving(new_row)
+
+    refused = fresh_form()
+    refused.locator("#id_title").fill("")
+    refused.get_by_role("button", name="Save", exact=True).click()
+    expect(refused.locator(".errornote")).to_be_visible()
+    assert refused.dialogs == []  # the save itself did not ask
+    assert asks_before_leaving(refused)  # what the form shows again is not saved
+
+    workflow = fresh_form()
+    workflow.locator("#id_title").click()
+    workflow.keyboard.type(", submitted")
+    workflow.get_by_role("button", name="Save and submit for review").click()
+    expect(workflow.locator(".messagelist .success")).to_contain_text("Submitted for review")
+    assert workflow.dialogs == []
+    article.refresh_from_db()
+    assert (article.title, article.status) == (
+        "Rows and bodies, submitted",
+        Article.Status.IN_REVIEW,
+    )
