@@ -4,6 +4,7 @@ the form's banner reads (templates/admin/articles/article/editing_aids.html).
 The view answers JSON only, errors included, so the form's script never has to read a page.
 """
 
+import re
 from datetime import timedelta
 
 from django.http import JsonResponse
@@ -15,6 +16,8 @@ from articles.models import Article
 from articles.workflow import permissions, presence, transitions
 
 EVENTS = ("heartbeat", "left")
+# The id a page makes for itself when it loads (static/js/editing-presence.js).
+VISIT = re.compile(r"[A-Za-z0-9_-]{8,32}")
 
 
 def _error(status: int, message: str, **headers) -> JsonResponse:
@@ -70,8 +73,9 @@ class EditingPresenceMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def presence_view(self, request, article_id: str):
-        """POST ``event=heartbeat`` with ``opened_seconds_ago`` (how long the form has been
-        open): the others editing; ``event=left``: the person closed the form."""
+        """POST ``event=heartbeat`` with ``visit`` (the page's id) and ``opened_seconds_ago``
+        (how long it has been open): the others editing; ``event=left`` with ``visit``: that
+        page closed."""
         if request.method != "POST":
             return _error(405, "Send the heartbeat with POST.", Allow="POST")
         article = None
@@ -82,17 +86,21 @@ class EditingPresenceMixin:
             return _error(404, "No article with that id that you may see.")
         if not transitions.may(request.user, article, "edit"):
             return _error(403, "You may not edit this article, so you are not shown as editing it.")
-        event = request.POST.get("event")
+        event, visit = request.POST.get("event"), request.POST.get("visit", "")
         if event not in EVENTS:
             return _error(400, "Say event=heartbeat or event=left.")
+        if not VISIT.fullmatch(visit):
+            return _error(400, "Say which page this is: visit=<8 to 32 letters, digits, - or _>.")
         if event == "left":
-            presence.leave(article, by=request.user)
+            presence.leave(article, by=request.user, visit=visit)
             return JsonResponse({"left": True})
         open_for = _seconds(request.POST.get("opened_seconds_ago"))
         if open_for is None:
-            return _error(400, "Say how long the form has been open: opened_seconds_ago=<seconds>.")
+            return _error(400, "Say how long the page has been open: opened_seconds_ago=<seconds>.")
         now = timezone.now()
-        others = presence.heartbeat(article, by=request.user, open_for=open_for, at=now)
+        others = presence.heartbeat(
+            article, by=request.user, visit=visit, open_for=open_for, at=now
+        )
         return JsonResponse(
             {"others": _as_json(others, now), "heartbeat_seconds": presence.HEARTBEAT_SECONDS}
         )

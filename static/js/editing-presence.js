@@ -3,7 +3,9 @@
  * While the tab is visible the form posts a heartbeat (articles/admin/presence.py) every few
  * seconds and shows whoever else the server saw recently; a hidden tab stops beating (its
  * person fades out after a minute), and leaving the page says so at once with a beacon, which
- * still goes out while the page unloads.  The banner's names are set as text, never as HTML.
+ * still goes out while the page unloads.  Each page names itself with a random "visit" id, so
+ * a heartbeat still on its way when the page closed cannot undo the closing.  The banner's
+ * names are set as text, never as HTML.
  */
 'use strict';
 {
@@ -15,6 +17,12 @@
         const list = banner.querySelector('.editing-presence-people');
         const url = banner.dataset.url;
         const everyMs = (Number(banner.dataset.heartbeatSeconds) || 20) * 1000;
+        // A new id for each showing of the page (a page back from the browser's cache too).
+        const newVisit = () => Array.from(
+            crypto.getRandomValues(new Uint8Array(12)),
+            (byte) => byte.toString(16).padStart(2, '0')
+        ).join('');
+        let visit = newVisit();
         let timer = null;
         let stopped = false; // the server said this person may not beat here (any more)
         let people = []; // the latest answer's colleagues
@@ -24,6 +32,7 @@
             const data = new FormData();
             data.append('csrfmiddlewaretoken', tokenField.value);
             data.append('event', event);
+            data.append('visit', visit);
             if (event === 'heartbeat') {
                 // performance.now() counts from this page's start, whatever the computer's clock says.
                 data.append('opened_seconds_ago', String(Math.floor(performance.now() / 1000)));
@@ -91,8 +100,9 @@
                 if (response.ok && isJson) {
                     return response.json().then((answer) => show(answer.others || []));
                 }
-                if (response.status >= 400 && response.status < 500 || !isJson) {
-                    // Refused (article gone, rights lost) or signed out: beating again will not help.
+                if (response.ok || response.status < 500) {
+                    // Refused (article gone, rights lost), or signed out and sent to the sign-in
+                    // page: beating again will not help.  A 5xx passes; the next beat retries.
                     stopped = true;
                     stop();
                     show([]);
@@ -125,7 +135,8 @@
         });
         window.addEventListener('pageshow', (event) => {
             if (event.persisted) {
-                start(); // back from the browser's page cache
+                visit = newVisit(); // back from the browser's page cache: a new visit
+                start();
             }
         });
         // Between beats, "active 20 s ago" keeps counting.

@@ -28,15 +28,23 @@ def signed_in(user) -> Client:
     return client
 
 
-def beat(client, article, opened_seconds_ago="30"):
+def beat(client, article, opened_seconds_ago="30", visit="page-one"):
     return client.post(
-        presence_url(article), {"event": "heartbeat", "opened_seconds_ago": opened_seconds_ago}
+        presence_url(article),
+        {"event": "heartbeat", "visit": visit, "opened_seconds_ago": opened_seconds_ago},
     )
+
+
+def left(client, article, visit="page-one"):
+    return client.post(presence_url(article), {"event": "left", "visit": visit})
 
 
 def names(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [person["name"] for person in response.json()["others"]]
+
+
+TAB_ONE, TAB_TWO = "a1b2c3d4e5f6", "f6e5d4c3b2a1"
 
 
 @pytest.fixture
@@ -78,7 +86,7 @@ def test_the_answer_says_when_they_opened_it_and_how_recently_they_were_active(a
 
 def test_heartbeats_update_one_row_and_keep_the_opening_time(ana, article):
     start = timezone.now() - timedelta(seconds=20)
-    presence.heartbeat(article, by=ana, open_for=timedelta(seconds=40), at=start)
+    presence.heartbeat(article, by=ana, visit="page-one", open_for=timedelta(seconds=40), at=start)
     first = EditingPresence.objects.get()
 
     beat(signed_in(ana), article, opened_seconds_ago="59")
@@ -92,8 +100,8 @@ def test_heartbeats_update_one_row_and_keep_the_opening_time(ana, article):
 
 def test_a_second_tab_does_not_move_the_opening_time_later(ana, article):
     start = timezone.now()
-    presence.heartbeat(article, by=ana, open_for=timedelta(minutes=30), at=start)
-    presence.heartbeat(article, by=ana, open_for=timedelta(seconds=5), at=start)
+    presence.heartbeat(article, by=ana, visit=TAB_ONE, open_for=timedelta(minutes=30), at=start)
+    presence.heartbeat(article, by=ana, visit=TAB_TWO, open_for=timedelta(seconds=5), at=start)
 
     assert EditingPresence.objects.get().opened_at == start - timedelta(minutes=30)
 
@@ -102,9 +110,9 @@ def test_people_quiet_for_longer_than_the_window_are_not_listed_and_their_rows_g
     ana, ben, article
 ):
     long_ago = timezone.now() - timedelta(seconds=presence.ACTIVE_SECONDS + 1)
-    presence.heartbeat(article, by=ana, at=long_ago)
+    presence.heartbeat(article, by=ana, visit=TAB_ONE, at=long_ago)
     elsewhere = make_article(status=Article.Status.DRAFT)
-    presence.heartbeat(elsewhere, by=ana, at=long_ago)
+    presence.heartbeat(elsewhere, by=ana, visit=TAB_ONE, at=long_ago)
 
     assert names(beat(signed_in(ben), article)) == []
     # Any heartbeat clears every expired row, on any article.
@@ -113,25 +121,68 @@ def test_people_quiet_for_longer_than_the_window_are_not_listed_and_their_rows_g
 
 def test_someone_back_after_expiring_has_a_new_opening_time(ana, article):
     long_ago = timezone.now() - timedelta(minutes=10)
-    presence.heartbeat(article, by=ana, open_for=timedelta(minutes=5), at=long_ago)
+    presence.heartbeat(article, by=ana, visit=TAB_ONE, open_for=timedelta(minutes=5), at=long_ago)
     now = timezone.now()
 
-    presence.heartbeat(article, by=ana, open_for=timedelta(seconds=3), at=now)
+    presence.heartbeat(article, by=ana, visit=TAB_TWO, open_for=timedelta(seconds=3), at=now)
 
     assert EditingPresence.objects.get().opened_at == now - timedelta(seconds=3)
 
 
-def test_left_removes_the_person_at_once(ana, ben, article):
+def test_left_takes_the_person_off_the_list_at_once(ana, ben, article):
     ana_client, ben_client = signed_in(ana), signed_in(ben)
     beat(ana_client, article)
     assert names(beat(ben_client, article)) == ["Ana Ruiz"]
 
-    response = ana_client.post(presence_url(article), {"event": "left"})
+    response = left(ana_client, article)
 
     assert response.status_code == 200
     assert response.json() == {"left": True}
     assert names(beat(ben_client, article)) == []
-    assert not EditingPresence.objects.filter(user=ana).exists()
+
+
+def test_a_heartbeat_still_on_its_way_when_the_page_closed_does_not_bring_her_back(
+    ana, ben, article
+):
+    ana_client = signed_in(ana)
+    beat(ana_client, article, visit=TAB_ONE)
+    left(ana_client, article, visit=TAB_ONE)
+
+    beat(ana_client, article, visit=TAB_ONE)  # sent before the page closed, arrived after
+
+    assert names(beat(signed_in(ben), article)) == []
+
+
+def test_a_page_that_closes_before_its_first_heartbeat_arrives_stays_closed(ana, ben, article):
+    ana_client = signed_in(ana)
+    left(ana_client, article, visit=TAB_ONE)
+    beat(ana_client, article, visit=TAB_ONE)
+
+    assert names(beat(signed_in(ben), article)) == []
+
+
+def test_closing_one_tab_keeps_her_listed_while_another_of_her_tabs_is_open(ana, ben, article):
+    ana_client, ben_client = signed_in(ana), signed_in(ben)
+    beat(ana_client, article, visit=TAB_ONE)
+    beat(ana_client, article, visit=TAB_TWO)
+
+    left(ana_client, article, visit=TAB_ONE)
+    assert names(beat(ben_client, article)) == ["Ana Ruiz"]
+
+    left(ana_client, article, visit=TAB_TWO)
+    assert names(beat(ben_client, article)) == []
+
+
+def test_opening_the_form_again_after_leaving_lists_her_again(ana, ben, article):
+    ana_client = signed_in(ana)
+    beat(ana_client, article, visit=TAB_ONE)
+    left(ana_client, article, visit=TAB_ONE)
+
+    beat(ana_client, article, visit=TAB_TWO, opened_seconds_ago="0")
+
+    assert names(beat(signed_in(ben), article)) == ["Ana Ruiz"]
+    opened_at = EditingPresence.objects.get(user=ana).opened_at
+    assert timezone.now() - opened_at < timedelta(minutes=1)
 
 
 def test_editors_on_other_articles_are_not_listed(ana, ben, article):
@@ -158,10 +209,12 @@ def test_the_heartbeat_costs_the_same_queries_however_many_are_editing(ben, arti
             listed = names(beat(client, article))
         return len(listed), len(queries)
 
-    presence.heartbeat(article, by=make_role_user("Editor"))
+    presence.heartbeat(article, by=make_role_user("Editor"), visit=TAB_ONE)
     listed_one, queries_for_one = colleagues_listed_and_queries()
     for _ in range(2):
-        presence.heartbeat(article, by=make_role_user("Editor", author=make_author()))
+        presence.heartbeat(
+            article, by=make_role_user("Editor", author=make_author()), visit=TAB_ONE
+        )
     listed_three, queries_for_three = colleagues_listed_and_queries()
 
     assert (listed_one, listed_three) == (1, 3)
@@ -214,11 +267,9 @@ def test_the_heartbeat_needs_the_csrf_token(ana, article):
     client.force_login(ana)
     token = soup_of(client.get(change_url(article))).select_one("[name=csrfmiddlewaretoken]")
 
-    refused = client.post(presence_url(article), {"event": "left"})
-    accepted = client.post(
-        presence_url(article),
-        {"event": "heartbeat", "opened_seconds_ago": "1", "csrfmiddlewaretoken": token["value"]},
-    )
+    fields = {"event": "heartbeat", "visit": TAB_ONE, "opened_seconds_ago": "1"}
+    refused = client.post(presence_url(article), fields)
+    accepted = client.post(presence_url(article), {**fields, "csrfmiddlewaretoken": token["value"]})
 
     assert refused.status_code == 403
     assert accepted.status_code == 200
@@ -249,13 +300,19 @@ def test_ids_of_no_article_get_404(ana, article_id):
     "data",
     [
         {},
-        {"event": "typing"},
-        {"event": "heartbeat"},
-        {"event": "heartbeat", "opened_seconds_ago": ""},
-        {"event": "heartbeat", "opened_seconds_ago": "-5"},
-        {"event": "heartbeat", "opened_seconds_ago": "ten"},
-        {"event": "heartbeat", "opened_seconds_ago": "1e9"},
-        {"event": "heartbeat", "opened_seconds_ago": "9" * 40},
+        {"event": "typing", "visit": TAB_ONE},
+        {"event": "left"},
+        {"event": "left", "visit": "short"},
+        {"event": "left", "visit": "has spaces in it"},
+        {"event": "left", "visit": "x" * 33},
+        {"event": "heartbeat", "opened_seconds_ago": "5"},
+        {"event": "heartbeat", "visit": "<script>", "opened_seconds_ago": "5"},
+        {"event": "heartbeat", "visit": TAB_ONE},
+        {"event": "heartbeat", "visit": TAB_ONE, "opened_seconds_ago": ""},
+        {"event": "heartbeat", "visit": TAB_ONE, "opened_seconds_ago": "-5"},
+        {"event": "heartbeat", "visit": TAB_ONE, "opened_seconds_ago": "ten"},
+        {"event": "heartbeat", "visit": TAB_ONE, "opened_seconds_ago": "1e9"},
+        {"event": "heartbeat", "visit": TAB_ONE, "opened_seconds_ago": "9" * 40},
     ],
 )
 def test_bad_requests_get_400_that_says_what_to_send(ana, article, data):

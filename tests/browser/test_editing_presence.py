@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article, EditingPresence
 from articles.workflow import presence
+from tests.browser.test_accessibility import AXE_SCRIPT, BLOCKING_IMPACTS
 from tests.factories import make_article, make_role_user
 
 BANNER = "#editing-presence"
@@ -24,6 +25,22 @@ def quick_heartbeat(monkeypatch):
 
 def change_url(live_server, article) -> str:
     return f"{live_server.url}/admin/articles/article/{article.pk}/change/"
+
+
+def banner_axe_violations(page) -> list[str]:
+    """axe-core's serious findings in the banner alone (the admin's own widgets have some)."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run `make test`.")
+    page.evaluate(AXE_SCRIPT.read_text())
+    results = page.evaluate(
+        "async () => await axe.run({include: [['#editing-presence']]}, "
+        "{resultTypes: ['violations']})"
+    )
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']})"
+        for v in results["violations"]
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
 
 
 def no_script_errors(page) -> list[str]:
@@ -62,16 +79,19 @@ def test_second_editor_sees_the_first_until_she_leaves(
         # Ana learns of Ben at her next beat, without reloading.
         expect(ana.locator(BANNER)).to_contain_text("Ben Okafor is also editing this article")
 
-        for width, height in ((1280, 800), (390, 844)):
-            ben.set_viewport_size({"width": width, "height": height})
-            ben.screenshot(path=tmp_path / f"banner-{width}.png")
-            box = banner.bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+        for scheme in ("light", "dark"):
+            ben.emulate_media(color_scheme=scheme)
+            for width, height in ((1280, 800), (390, 844)):
+                ben.set_viewport_size({"width": width, "height": height})
+                ben.screenshot(path=tmp_path / f"banner-{scheme}-{width}.png")
+                box = banner.bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+                assert banner_axe_violations(ben) == [], f"{scheme}, {width} px"
 
         ana.goto(f"{live_server.url}/admin/")  # she leaves the form
         expect(banner).to_be_hidden()
         expect(ben.locator("#editing-presence-news")).to_have_text(LEFT_ALONE)
-        assert not EditingPresence.objects.filter(user__username="ana").exists()
+        assert EditingPresence.objects.get(user__username="ana").closed
         assert errors == []
     finally:
         ana.context.close()
