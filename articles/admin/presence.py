@@ -25,7 +25,7 @@ def _error(status: int, message: str, **headers) -> JsonResponse:
 
 
 def _opened(moment, now) -> str:
-    """ "10:32" today; "3 Dec, 17:20" on another day (local time)."""
+    """The local time, with the date when it was not today: "10:32", "3 Dec, 17:20"."""
     moment, now = timezone.localtime(moment), timezone.localtime(now)
     if moment.date() == now.date():
         return date_format(moment, "H:i")

@@ -34,14 +34,15 @@
             data.append('event', event);
             data.append('visit', visit);
             if (event === 'heartbeat') {
-                // performance.now() counts from this page's start, whatever the computer's clock says.
+                // Counted from this page's start, whatever the computer's clock says.
                 data.append('opened_seconds_ago', String(Math.floor(performance.now() / 1000)));
             }
             return data;
         };
 
         const activeText = (person) => {
-            const seconds = person.seen_seconds_ago + Math.round((performance.now() - answeredAt) / 1000);
+            const sinceAnswer = Math.round((performance.now() - answeredAt) / 1000);
+            const seconds = person.seen_seconds_ago + sinceAnswer;
             if (seconds < 5) {
                 return 'active just now';
             }
@@ -70,8 +71,10 @@
             const ids = (group) => new Set(group.map((person) => person.id));
             const had = ids(before);
             const has = ids(after);
-            const came = after.filter((person) => !had.has(person.id)).map((person) => `${person.name} is also editing this article.`);
-            const went = before.filter((person) => !has.has(person.id)).map((person) => `${person.name} stopped editing this article.`);
+            const came = after.filter((person) => !had.has(person.id))
+                .map((person) => `${person.name} is also editing this article.`);
+            const went = before.filter((person) => !has.has(person.id))
+                .map((person) => `${person.name} stopped editing this article.`);
             if (news && (came.length || went.length)) {
                 news.textContent = [...came, ...went].join(' ');
             }
@@ -96,7 +99,8 @@
                 credentials: 'same-origin',
                 headers: {Accept: 'application/json'},
             }).then((response) => {
-                const isJson = (response.headers.get('Content-Type') || '').startsWith('application/json');
+                const type = response.headers.get('Content-Type') || '';
+                const isJson = type.startsWith('application/json');
                 if (response.ok && isJson) {
                     return response.json().then((answer) => show(answer.others || []));
                 }

@@ -20,12 +20,14 @@
             const pairs = [];
             new FormData(form).forEach((value, name) => {
                 if (name !== 'csrfmiddlewaretoken') {
-                    pairs.push([name, typeof value === 'string' ? value : `${value.name}:${value.size}`]);
+                    const text = typeof value === 'string' ? value : `${value.name}:${value.size}`;
+                    pairs.push([name, text]);
                 }
             });
             return JSON.stringify(pairs);
         };
-        // Taken before the admin's scripts run: the values exactly as the server sent them.
+        // Taken when the page has just been parsed, before the admin's and CKEditor's start-up
+        // work (DOMContentLoaded): the values exactly as the server sent them.
         const loaded = snapshot();
 
         // CKEditor keeps its text to itself until the form is submitted, so ask each editor.
