@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from articles.admin.forms import ArticleAdminForm
 from articles.admin.inlines import FaqEntryInline, SourceInline, TldrBulletInline
 from articles.admin.pages import ArticlePagesMixin
+from articles.admin.presence import EditingPresenceMixin
 from articles.admin.publication_filter import PublicationFilter
 from articles.admin.taxonomy import VisibleTagsFilter
 from articles.models import Article
@@ -17,7 +18,7 @@ from authors.models import Author
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticlePagesMixin, admin.ModelAdmin):
+class ArticleAdmin(EditingPresenceMixin, ArticlePagesMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "state", "author", "section", "published_at"]
     list_filter = [

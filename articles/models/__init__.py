@@ -6,6 +6,7 @@ import reversion
 from articles.models.article import Article, ArticleQuerySet, Section, Tag, TagQuerySet
 from articles.models.media import ArticleMedia
 from articles.models.parts import FaqEntry, OrderedChild, Source, TldrBullet
+from articles.models.presence import EditingPresence
 from articles.models.records import ArticleEvent, ShareLink, SlugRedirect
 from articles.models.rendered import RenderedArticle
 
@@ -14,6 +15,7 @@ __all__ = [
     "ArticleEvent",
     "ArticleMedia",
     "ArticleQuerySet",
+    "EditingPresence",
     "FaqEntry",
     "OrderedChild",
     "RenderedArticle",

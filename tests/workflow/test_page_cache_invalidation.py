@@ -25,6 +25,8 @@ REVIEWED = {
     ("articles/management/commands/load_demo.py", "write_children", "bulk_create"): "in save_edit",
     # Second-factor recovery codes: no public page shows them.
     ("authors/sign_in/two_factor.py", "replace_recovery_codes", "bulk_create"): "not public",
+    # Who has an article's form open (an upsert): only the admin's banner shows it.
+    ("articles/workflow/presence.py", "_write", "cursor"): "not public",
 }
 
 
