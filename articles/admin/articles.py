@@ -47,11 +47,15 @@ class ArticleAdmin(ArticlePagesMixin, ArticleFormPageMixin, SortableAdminBase, a
             (form_page.HEADLINE, {"fields": ["title", "standfirst"]}),
             (form_page.HERO, {"fields": ["hero_image", "hero_alt", "hero_credit"]}),
             (form_page.BODY, {"fields": ["body"]}),
-            (form_page.BYLINE, {"fields": ["author", "section", "tags"]}),
+            (form_page.BYLINE, {"fields": [("author", "section"), "tags"]}),
             (
                 form_page.PUBLISHING,
                 {
-                    "fields": ["state", "status", "published_at", "expires_at", "expected_version"],
+                    "fields": [
+                        ("state", "status"),
+                        ("published_at", "expires_at"),
+                        "expected_version",
+                    ],
                     "description": "The buttons in the bar at the bottom of the window submit, "
                     "publish, schedule or unpublish (editors may also pick a status). To "
                     "schedule, set a future publication time first.",

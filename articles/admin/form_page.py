@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from articles.models import FaqEntry, Source, TldrBullet
 from articles.workflow import checklist
 
-HEADLINE = "Headline"
+HEADLINE = "Headline and standfirst"
 HERO = "Hero image"
 BODY = "Body"
 BYLINE = "Byline and filing"
@@ -60,9 +60,10 @@ class ArticleFormPageMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form
-        editable = (
-            context.get("has_change_permission") if obj else context.get("has_add_permission")
-        )
+        if obj is None:
+            editable = self.has_add_permission(request)
+        else:
+            editable = self.has_change_permission(request, obj)
         context.update(
             form_parts=parts_in_page_order(context["adminform"], context["inline_admin_formsets"]),
             previews_after=SEARCH,
