@@ -39,37 +39,6 @@
         root.querySelectorAll("[data-count-limit]").forEach(updateCounter);
     }
 
-    // --- CKEditor inside moving rows ----------------------------------------------------
-    // Moving an <iframe> in the page reloads it, and CKEditor 4 loses what it shows.  While
-    // rows move, their editors are put away (their text goes back to the textarea, which
-    // takes the editor's height so nothing jumps) and made again afterwards.
-
-    const frozen = new Map(); // textarea -> true, while its editor is put away
-
-    function freezeEditors(container) {
-        if (!window.CKEDITOR) return;
-        for (const editor of Object.values(window.CKEDITOR.instances)) {
-            const textarea = editor.element && editor.element.$;
-            if (!textarea || !container.contains(textarea) || editor.status !== "ready") continue;
-            const height = editor.container.$.offsetHeight;
-            editor.destroy();
-            textarea.style.height = `${height}px`;
-            textarea.classList.add("editor-resting");
-            frozen.set(textarea, true);
-        }
-    }
-
-    function thawEditors() {
-        if (!window.CKEDITOR) return;
-        for (const textarea of frozen.keys()) {
-            textarea.style.height = "";
-            textarea.classList.remove("editor-resting");
-            const editor = window.CKEDITOR.replace(textarea, JSON.parse(textarea.dataset.config));
-            editor.on("change", scheduleCheck);
-        }
-        frozen.clear();
-    }
-
     // --- Ordered parts ------------------------------------------------------------------
 
     const groups = () => document.querySelectorAll(".ordered-part");
@@ -116,7 +85,6 @@
             return match ? Number(match[1]) : -1;
         };
         if (wanted.every((row, index) => indexOf(row) === index)) return;
-        freezeEditors(group);
         wanted.forEach((row, index) => {
             row.id = `${prefix}-${index}`;
             for (const element of row.querySelectorAll("[id], [name], [for]")) {
@@ -131,7 +99,6 @@
                 }
             }
         });
-        thawEditors();
     }
 
     function announce(group, text) {
@@ -146,10 +113,9 @@
         const index = rows.indexOf(row);
         const target = button.dataset.move === "up" ? index - 1 : index + 1;
         if (index < 0 || target < 0 || target >= rows.length) return;
-        freezeEditors(group);
+        // A CKEditor moved with its row (FAQ answers) makes its frame again, text and all.
         if (target < index) rows[target].before(row);
         else rows[target].after(row);
-        thawEditors();
         relabel(group);
         button.focus();
         announce(group, `Moved to place ${target + 1} of ${rows.length}.`);
@@ -170,21 +136,11 @@
                     move(button);
                 }
             });
-            // Put editors away before sortable2's drag moves a row (see freezeEditors).
-            group.addEventListener("pointerdown", (event) => {
-                const handle = event.target.closest(".ordered-row-handle");
-                if (handle && !event.target.closest("input, label")) freezeEditors(group);
-            });
         }
-        const afterDrag = () => {
-            setTimeout(() => {
-                thawEditors();
-                groups().forEach(relabel);
-            }, 0);
-        };
-        for (const type of ["pointerup", "dragend", "drop", "touchend"]) {
-            document.addEventListener(type, afterDrag, true);
-        }
+        // After sortable2's drag (a mouse's, or a finger's): the numbers follow the page.
+        const relabelAll = () => setTimeout(() => groups().forEach(relabel));
+        document.addEventListener("dragend", relabelAll, true);
+        document.addEventListener("pointerup", relabelAll, true);
         document.addEventListener("formset:added", (event) => {
             const group = event.target.closest(".ordered-part");
             if (group) relabel(group);
