@@ -52,7 +52,8 @@ class ArticleAdmin(ArticlePagesMixin, ArticleFormPageMixin, SortableAdminBase, a
                 form_page.PUBLISHING,
                 {
                     "fields": [
-                        ("state", "status"),
+                        "state",
+                        "status",
                         ("published_at", "expires_at"),
                         "expected_version",
                     ],

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from articles.models import FaqEntry, Source, TldrBullet
 from articles.workflow import checklist
 
-HEADLINE = "Headline and standfirst"
-HERO = "Hero image"
-BODY = "Body"
+# Section names never contain a field's label: a label finds its field, not a section.
+HEADLINE = None  # the top of the form, as of the page: no heading of its own
+HERO = "Picture"
+BODY = "Story"
 BYLINE = "Byline and filing"
 PUBLISHING = "Publishing"
 SEARCH = "Search and sharing"

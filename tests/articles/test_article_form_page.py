@@ -62,10 +62,9 @@ def test_the_form_follows_the_article_page_top_to_bottom(editor_client):
     parts = page.select_one(".article-form-parts")
     headings = [" ".join(h.get_text().split()) for h in parts.find_all("h2")]
     assert headings == [
-        "Headline and standfirst",
         "TL;DR (3 to 5 bullets to publish)",
-        "Hero image",
-        "Body",
+        "Picture",
+        "Story",
         "FAQ",
         "Sources",
         "Byline and filing",
