@@ -15,6 +15,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from articles.models import Article, FaqEntry
+from tests.browser.test_accessibility import AXE_SCRIPT, BLOCKING_IMPACTS
 from tests.browser.test_editor_flow import inline_input, save_and_expect_success, type_into_ckeditor
 from tests.browser.test_newsroom_content_security_policy import LISTEN, VIOLATIONS
 from tests.factories import make_article, make_complete_article
@@ -325,3 +326,30 @@ def test_the_form_fits_the_window_and_keeps_its_buttons_in_reach(
             assert_tools_clear_of_the_title(page, where)
         assert_buttons_in_reach(page, where)
         assert page.evaluate(VIOLATIONS) == [], where
+
+
+# --- Accessibility of the form's own parts -------------------------------------------------
+# Django's own widgets (select2, the split date and time) have axe findings of their own; the
+# parts this form adds are checked here.
+
+OWN_PARTS = [[".ordered-part"], ["#article-checklist"], ["#article-previews"], [".submit-row"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_forms_own_parts_have_no_serious_axe_violations(page, live_server, admin_login, editor):
+    article = make_complete_article()
+    admin_login(editor.username)
+    for path in (ADD, f"/admin/articles/article/{article.pk}/change/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator(".submit-row .submit-row-checklist")).to_be_visible()
+        page.evaluate(AXE_SCRIPT.read_text())
+        results = page.evaluate(
+            "async parts => await axe.run({include: parts}, {resultTypes: ['violations']})",
+            OWN_PARTS,
+        )
+        serious = [
+            f"{v['impact']}: {v['id']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results["violations"]
+            if v["impact"] in BLOCKING_IMPACTS
+        ]
+        assert serious == [], path
