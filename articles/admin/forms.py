@@ -32,12 +32,29 @@ def _within_sensible_years(value):
     return value
 
 
-def _kept_rows(formset):
+def _in_page_order(formset) -> list:
+    """The formset's rows in the order the editor sees them: by the place each was given
+    (dragged rows are numbered by the page), then as sent."""
     formset.is_valid()
-    for form in formset.forms:
+
+    def place(numbered):
+        index, form = numbered
+        position = getattr(form, "cleaned_data", {}).get("position")
+        return (position is None, position or 0, index)
+
+    return [form for _, form in sorted(enumerate(formset.forms), key=place)]
+
+
+def _kept_rows(formset):
+    for form in _in_page_order(formset):
         data = getattr(form, "cleaned_data", None)
         if data and not data.get("DELETE"):
             yield data
+
+
+# Row fields whose emptiness the checklist names itself ("FAQ entry 1 needs both a question
+# and an answer."): their "This field is required." would say it twice.
+_SAID_BY_CHECKLIST = {FaqEntry: {"question", "answer"}}
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -249,27 +266,28 @@ class ArticleAdminForm(forms.ModelForm):
             part = formset.model._meta.verbose_name
             part = part[:1].upper() + part[1:]
             yield from formset.non_form_errors()
-            for number, form in enumerate(formset.forms, start=1):
+            said = _SAID_BY_CHECKLIST.get(formset.model, set())
+            for number, form in enumerate(_in_page_order(formset), start=1):
                 shown = [n for n, f in form.fields.items() if not f.widget.is_hidden]
-                for name, errors in form.errors.items():
+                for name, errors in form.errors.as_data().items():
                     where = f"{part} {number}"
                     if len(shown) > 2 and name in form.fields:  # the row's fields and Delete
                         where += f", {form.fields[name].label}"
-                    for message in errors:
-                        yield f"{where}: {message}"
+                    for error in errors:
+                        if error.code == "required" and name in said:
+                            continue
+                        for message in error:
+                            yield f"{where}: {message}"
 
     def refused_step_lines(self, problems: list[str]) -> list[str]:
         """The messages after a save whose step was refused: what happened, then each problem
         (the form's own list when it has one: it also judged the content)."""
         problems = self.step_problems or problems
-        not_done = {"publish": "published", "schedule": "scheduled"}.get(self.step)
         step = transitions.STEPS.get(self.step)
-        if not_done is None:
-            label = step.button.label if step and step.button else "this step"
-            not_done = f"moved on (“{label}” was refused)"
+        label = step.button.label if step and step.button else "this step"
+        outcome = {
+            "publish": "the article was not published",
+            "schedule": "the article was not scheduled",
+        }.get(self.step, f"“{label}” was refused")
         count = "this" if len(problems) == 1 else f"these {len(problems)} things"
-        return [
-            f"Your changes are saved, but the article was not {not_done}. Fix {count}, "
-            "then try again:",
-            *problems,
-        ]
+        return [f"Your changes are saved, but {outcome}. Fix {count}, then try again:", *problems]

@@ -175,6 +175,7 @@
     }
 
     function formDataToCheck() {
+        prepareToSend(); // rows numbered as the page shows them ("FAQ entry 2" is the second)
         if (window.CKEDITOR) {
             for (const editor of Object.values(window.CKEDITOR.instances)) editor.updateElement();
         }

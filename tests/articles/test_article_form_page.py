@@ -162,6 +162,21 @@ def test_the_checklist_of_an_article_reads_the_unsaved_edit_not_the_stored_one(e
     assert "Body text" in article.body
 
 
+def test_the_checklist_numbers_rows_as_the_page_shows_them(editor_client):
+    data = complete_add_form(editor_client)
+    prefix = inline_prefix(data, "question")
+    fill_inline(
+        data,
+        prefix,
+        [
+            {"question": "Answered?", "answer": "<p>Yes.</p>", "position": "2"},
+            {"question": "Dragged to the top, unanswered?", "answer": "", "position": "1"},
+        ],
+    )
+    answer = editor_client.post(ADD_CHECKLIST, data).json()
+    assert answer["problems"] == ["FAQ entry 1 needs both a question and an answer."]
+
+
 def test_a_slug_taken_by_another_article_shows_in_the_checklist(editor_client):
     make_article(slug="taken")
     data = complete_add_form(editor_client)
