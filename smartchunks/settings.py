@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "ckeditor_uploader",
     "reversion",
     "easy_thumbnails",
+    # Drag-and-drop order of the article's TL;DR, FAQ and sources (its static files).
+    "adminsortable2",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

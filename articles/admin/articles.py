@@ -1,11 +1,16 @@
 """The article admin: list, form, and the workflow buttons, all decided by the rulebook."""
 
+from functools import partial
+
+from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from articles.admin import form_page
+from articles.admin.form_page import ArticleFormPageMixin
 from articles.admin.forms import ArticleAdminForm
 from articles.admin.inlines import FaqEntryInline, SourceInline, TldrBulletInline
 from articles.admin.pages import ArticlePagesMixin
@@ -18,7 +23,13 @@ from authors.models import Author
 
 
 @admin.register(Article)
-class ArticleAdmin(EditingPresenceMixin, ArticlePagesMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    EditingPresenceMixin,
+    ArticlePagesMixin,
+    ArticleFormPageMixin,
+    SortableAdminBase,
+    admin.ModelAdmin,
+):
     form = ArticleAdminForm
     list_display = ["title", "state", "author", "section", "published_at"]
     list_filter = [
@@ -37,23 +48,28 @@ class ArticleAdmin(EditingPresenceMixin, ArticlePagesMixin, admin.ModelAdmin):
     change_form_template = "admin/articles/article/change_form.html"
 
     def get_fieldsets(self, request, obj=None):
-        publishing = ["state", "status", "published_at", "expires_at", "meta_description"]
+        # In the order of the article page (form_page.PAGE_ORDER puts the TL;DR, FAQ and
+        # sources between them); what readers do not see comes last.
         return [
+            (form_page.HEADLINE, {"fields": ["title", "standfirst"]}),
+            (form_page.HERO, {"fields": ["hero_image", "hero_alt", "hero_credit"]}),
+            (form_page.BODY, {"fields": ["body"]}),
+            (form_page.BYLINE, {"fields": [("author", "section"), "tags"]}),
             (
-                None,
-                {"fields": ["title", "slug", "standfirst", "author", "section", "tags"]},
-            ),
-            ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_credit"]}),
-            ("Body", {"fields": ["body"]}),
-            (
-                "Publishing",
+                form_page.PUBLISHING,
                 {
-                    "fields": [*publishing, "expected_version"],
-                    "description": "Use the buttons at the bottom to submit, publish, "
-                    "schedule or unpublish (editors may also pick a status). To schedule, "
-                    "set a future publication time first.",
+                    "fields": [
+                        "state",
+                        "status",
+                        ("published_at", "expires_at"),
+                        "expected_version",
+                    ],
+                    "description": "The buttons in the bar at the bottom of the window submit, "
+                    "publish, schedule or unpublish (editors may also pick a status). To "
+                    "schedule, set a future publication time first.",
                 },
             ),
+            (form_page.SEARCH, {"fields": ["slug", "meta_description"]}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -75,6 +91,11 @@ class ArticleAdmin(EditingPresenceMixin, ArticlePagesMixin, admin.ModelAdmin):
                 "Writers publish under their own author profile. No profile listed? "
                 "Ask an admin to link your account to one."
             )
+        elif db_field.name == "author":
+            kwargs["help_text"] = (
+                "The byline: readers see this name, photo and bio with the article. Your own "
+                "profile is filled in; pick a colleague when you write for them."
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -94,9 +115,16 @@ class ArticleAdmin(EditingPresenceMixin, ArticlePagesMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
         # The form judges the whole article, so it reads the rows of the same POST through
-        # the same inline formsets the admin builds.
+        # the same inline formsets the admin builds (with the same prefix and, as
+        # SortableAdminBase.get_formset_kwargs gives them, the same ordering field).
         child_formsets = tuple(
-            formset for formset, _ in self.get_formsets_with_inlines(request, obj)
+            partial(
+                formset,
+                prefix=formset.get_default_prefix(),
+                default_order_direction=inline.default_order_direction,
+                default_order_field=inline.default_order_field,
+            )
+            for formset, inline in self.get_formsets_with_inlines(request, obj)
         )
         attributes = {"user": request.user, "child_formsets": child_formsets}
         return type(form_class.__name__, (form_class,), attributes)
@@ -155,17 +183,18 @@ class ArticleAdmin(EditingPresenceMixin, ArticlePagesMixin, admin.ModelAdmin):
                 at=form.step_at,
             )
         except services.StepRefused as refusal:
-            # The form judged the step already; this is a change that raced it.
-            messages.error(
-                request, f"Your changes were saved, but this step was refused: {refusal}"
-            )
+            # The edit is kept; the step waits until the problems are fixed (forms.py).
+            for line in form.refused_step_lines(refusal.problems):
+                messages.error(request, line)
+            request.article_step_refused = True
             return
         if form.step is not None:
             messages.success(request, transitions.done_message(form.step, form.instance))
 
     def _after_workflow_button(self, request, obj):
-        """After a workflow button, the editor stays on the article to see its new state."""
-        if transitions.BUTTONS.keys() & request.POST.keys():
+        """After a workflow button (or a refused step), the editor stays on the article."""
+        asked_for_step = transitions.BUTTONS.keys() & request.POST.keys()
+        if asked_for_step or getattr(request, "article_step_refused", False):
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
         return None
 

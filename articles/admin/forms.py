@@ -4,6 +4,12 @@ Everything is checked before anything is saved, so a refused save shows the edit
 text back with every problem listed at once.  The form reads the TL;DR, FAQ and source rows
 of the same POST itself (through the admin's own inline formsets), so the pre-publish
 checklist sees exactly what would be saved.
+
+A step asked for with the edit (publish, schedule) that fails only on content or time does
+not cost the editor the edit: the edit is saved and only the step is refused, with every
+problem listed.  An article already Published is the exception: saving content that fails the
+checklist would put it live (or live at its time), so that save is refused and the form comes
+back with the editor's text.  The live checklist beside the form asks ``publishing_problems``.
 """
 
 from django import forms
@@ -26,20 +32,40 @@ def _within_sensible_years(value):
     return value
 
 
-def _kept_rows(formset):
+def _in_page_order(formset) -> list:
+    """The formset's rows in the order the editor sees them: by the place each was given
+    (dragged rows are numbered by the page), then as sent."""
     formset.is_valid()
-    for form in formset.forms:
+
+    def place(numbered):
+        index, form = numbered
+        position = getattr(form, "cleaned_data", {}).get("position")
+        return (position is None, position or 0, index)
+
+    return [form for _, form in sorted(enumerate(formset.forms), key=place)]
+
+
+def _kept_rows(formset):
+    for form in _in_page_order(formset):
         data = getattr(form, "cleaned_data", None)
         if data and not data.get("DELETE"):
             yield data
 
 
+# Row fields whose emptiness the checklist names itself ("FAQ entry 1 needs both a question
+# and an answer."): their "This field is required." would say it twice.
+_SAID_BY_CHECKLIST = {FaqEntry: {"question", "answer"}}
+
+
 class ArticleAdminForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    # Set by ArticleAdmin.get_form: who is saving, and the admin's inline formset classes.
+    # Set by ArticleAdmin.get_form: who is saving, and the admin's inline formsets (each
+    # called with data, files and instance).
     user = None
     child_formsets = ()
+    # The live checklist only looks: it takes no lock and reports no stale edit.
+    checking_only = False
 
     class Meta:
         model = Article
@@ -60,11 +86,28 @@ class ArticleAdminForm(forms.ModelForm):
             "expires_at",
             "meta_description",
         ]
+        widgets = {
+            "standfirst": forms.Textarea(attrs={"rows": 2}),
+            "meta_description": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The workflow step this POST asks for, and its publication time (set by clean).
+        # Character counters (static/js/admin-article-form.js): the most a field holds, or the
+        # most publishing allows when that is less.
+        limits = {
+            "title": Article._meta.get_field("title").max_length,
+            "standfirst": Article._meta.get_field("standfirst").max_length,
+            "meta_description": checklist.META_DESCRIPTION_MAX,
+        }
+        for name, limit in limits.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["data-count-limit"] = limit
+        # The workflow step this POST asks for, and its publication time (set by clean); why
+        # that step will be refused after the edit is saved (content or time only).
         self.step, self.step_at = None, None
+        self.step_problems: list[str] = []
+        self._child_forms = None
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 
@@ -86,7 +129,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
+        if self.instance.pk and not self.checking_only:
             self._refuse_stale_edit(cleaned.get("expected_version"))
         chosen = cleaned.get("status") if "status" in self.changed_data else None
         self.step, self.step_at = transitions.requested_step(
@@ -100,8 +143,22 @@ class ArticleAdminForm(forms.ModelForm):
         reasons = transitions.refusals_of_save(
             self.user, self.instance, self.step, at=self.step_at, draft=self._draft()
         )
-        self._show(reasons)
+        if self._only_the_step_fails(reasons):
+            self.step_problems = [reason.message for reason in reasons]
+        else:
+            self._show(reasons)
         return cleaned
+
+    def _only_the_step_fails(self, reasons) -> bool:
+        """Whether the edit can be kept and the step alone refused: the step fails only on
+        content or time (not on who or on the state), and the article is not Published,
+        where saved content is read by readers (now, or at its publication time)."""
+        return (
+            self.step is not None
+            and bool(reasons)
+            and all(reason.kind in ("content", "time") for reason in reasons)
+            and self.instance.status != Article.Status.PUBLISHED
+        )
 
     def _show(self, reasons):
         """Field problems next to their field, the rest at the top, each sentence once."""
@@ -164,12 +221,73 @@ class ArticleAdminForm(forms.ModelForm):
                 draft.source_urls = [row.get("url") or "" for row in rows]
         return draft
 
+    def _posted_formsets(self):
+        if self._child_forms is None:
+            self._child_forms = [
+                make_formset(data=self.data, files=self.files, instance=self.instance)
+                for make_formset in self.child_formsets
+            ]
+        return self._child_forms
+
     def _posted_rows(self):
-        for formset_class in self.child_formsets:
-            formset = formset_class(
-                self.data,
-                self.files,
-                instance=self.instance,
-                prefix=formset_class.get_default_prefix(),
-            )
+        for formset in self._posted_formsets():
             yield formset.model, list(_kept_rows(formset))
+
+    # The live checklist, and the refused step's message -----------------------------------
+
+    def publishing_problems(self, *, hero_chosen: bool = False) -> list[str]:
+        """What stands between this form, as it is now, and publishing: the pre-publish
+        checklist's sentences, then every other problem the form would show on saving (a
+        field's, a row's), each once.  Call after ``is_valid()``.
+
+        ``hero_chosen``: a hero picture is chosen but not sent (the live check leaves files
+        out).
+        """
+        draft = self._draft()
+        draft.has_hero_image = draft.has_hero_image or hero_chosen
+        found = checklist.problems(draft)
+        for sentence in self._error_sentences():
+            if sentence not in found:
+                found.append(sentence)
+        return found
+
+    def _error_sentences(self):
+        for name, errors in self.errors.as_data().items():
+            field = self.fields.get(name)
+            for error in errors:
+                if error.code == "required":
+                    continue  # the checklist names each required field ("Add a headline.")
+                for message in error:
+                    if field is None or field.widget.is_hidden:
+                        yield message
+                    else:
+                        yield f"{field.label}: {message}"
+        for formset in self._posted_formsets():
+            part = formset.model._meta.verbose_name
+            part = part[:1].upper() + part[1:]
+            yield from formset.non_form_errors()
+            said = _SAID_BY_CHECKLIST.get(formset.model, set())
+            for number, form in enumerate(_in_page_order(formset), start=1):
+                shown = [n for n, f in form.fields.items() if not f.widget.is_hidden]
+                for name, errors in form.errors.as_data().items():
+                    where = f"{part} {number}"
+                    if len(shown) > 2 and name in form.fields:  # the row's fields and Delete
+                        where += f", {form.fields[name].label}"
+                    for error in errors:
+                        if error.code == "required" and name in said:
+                            continue
+                        for message in error:
+                            yield f"{where}: {message}"
+
+    def refused_step_lines(self, problems: list[str]) -> list[str]:
+        """The messages after a save whose step was refused: what happened, then each problem
+        (the form's own list when it has one: it also judged the content)."""
+        problems = self.step_problems or problems
+        step = transitions.STEPS.get(self.step)
+        label = step.button.label if step and step.button else "this step"
+        outcome = {
+            "publish": "the article was not published",
+            "schedule": "the article was not scheduled",
+        }.get(self.step, f"“{label}” was refused")
+        count = "this" if len(problems) == 1 else f"these {len(problems)} things"
+        return [f"Your changes are saved, but {outcome}. Fix {count}, then try again:", *problems]

@@ -136,14 +136,27 @@ def test_draft_can_be_saved_without_tldr_bullets(editor_client):
     assert editor_client.get(article.get_absolute_url()).status_code == 404
 
 
+def messages_shown(response) -> str:
+    return reading_order(response.content, root=".messagelist")
+
+
 @pytest.mark.parametrize("bullets", [2, 6])
-def test_publishing_needs_three_to_five_tldr_bullets(editor_client, bullets):
+def test_publishing_needs_three_to_five_tldr_bullets_and_the_refusal_keeps_the_draft(
+    editor_client, bullets
+):
     data = article_form(editor_client, bullets=bullets)
-    response = editor_client.post(ADD_URL, data)
+    response = editor_client.post(ADD_URL, data, follow=True)
     assert response.status_code == 200
-    errors = " ".join(error_texts(response.content))
-    assert "3 to 5 TL;DR bullets" in errors
-    assert not Article.objects.exists()
+    shown = messages_shown(response)
+    assert "Your changes are saved, but the article was not published" in shown
+    assert f"3 to 5 TL;DR bullets; this article has {bullets}" in shown
+    # The editor's work is kept, as a draft nobody outside the newsroom can see.
+    article = Article.objects.get(slug="how-batteries-age")
+    assert article.status == Article.Status.DRAFT and not article.is_published
+    assert article.tldr_bullets.count() == bullets
+    assert response.redirect_chain[-1][0] == change_url(article)
+    editor_client.logout()
+    assert editor_client.get(article.get_absolute_url()).status_code == 404
 
 
 @pytest.mark.parametrize("bad_url", ["javascript:alert(1)", "ftp://example.com/report.pdf"])
@@ -234,10 +247,13 @@ def test_picking_published_status_with_a_past_time_publishes(editor_client):
 @pytest.mark.parametrize("bullets", [2, 6])
 def test_picking_published_status_also_needs_three_to_five_bullets(editor_client, bullets):
     data = article_form(editor_client, bullets=bullets, publish="status")
-    response = editor_client.post(ADD_URL, data)
-    assert response.status_code == 200
-    assert "3 to 5 TL;DR bullets" in " ".join(error_texts(response.content))
-    assert not Article.objects.exists()
+    response = editor_client.post(ADD_URL, data, follow=True)
+    assert "3 to 5 TL;DR bullets" in messages_shown(response)
+    article = Article.objects.get(slug="how-batteries-age")
+    assert article.status == Article.Status.DRAFT
+    # The editor stays on the article, with its problems in the checklist beside the form.
+    assert response.redirect_chain[-1][0] == change_url(article)
+    assert "3 to 5 TL;DR bullets" in reading_order(response.content, root="#article-checklist")
 
 
 def test_picking_published_status_with_the_time_left_empty_publishes_now(editor_client):

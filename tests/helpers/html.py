@@ -107,7 +107,8 @@ def rendered_form_data(html: str | bytes) -> dict[str, object]:
         if not name or "__prefix__" in name or field.has_attr("disabled"):
             continue
         if field.name == "textarea":
-            data[name] = field.text
+            # Browsers drop the newline right after <textarea> (Django writes one there).
+            data[name] = field.text.removeprefix("\r").removeprefix("\n")
         elif field.name == "select":
             chosen = [
                 o.get("value", o.text) for o in field.find_all("option") if o.has_attr("selected")
