@@ -8,6 +8,7 @@ from articles.models.media import ArticleMedia
 from articles.models.parts import FaqEntry, OrderedChild, Source, TldrBullet
 from articles.models.records import ArticleEvent, ShareLink, SlugRedirect
 from articles.models.rendered import RenderedArticle
+from articles.models.staged import StagedEdit
 
 __all__ = [
     "Article",
@@ -21,6 +22,7 @@ __all__ = [
     "ShareLink",
     "SlugRedirect",
     "Source",
+    "StagedEdit",
     "Tag",
     "TagQuerySet",
     "TldrBullet",
