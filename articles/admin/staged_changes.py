@@ -46,7 +46,7 @@ def _store_upload(form) -> None:
     its renditions follow once the save has committed."""
     fieldfile = form.instance.hero_image
     upload = form.cleaned_data.get("hero_image")
-    if upload and not getattr(upload, "_committed", True):
+    if upload and not getattr(upload, "_committed", False):  # a stored file is committed
         fieldfile.save(upload.name, upload, save=False)
         renditions.make_renditions_after_commit(fieldfile, "hero")
         form.cleaned_data["hero_image"] = fieldfile
