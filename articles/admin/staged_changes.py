@@ -17,7 +17,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.cache import never_cache
 
 from articles.models import Article, FaqEntry, Source, TldrBullet, states
 from articles.workflow import permissions, services, staging, transitions
@@ -200,7 +199,6 @@ class StagedChangesMixin:
 
     # Autosave: answers JSON, whatever it was sent -----------------------------------------
 
-    @never_cache
     def autosave_view(self, request, pk=None):
         if request.method != "POST":
             return _answer(405, saved=False, message="Autosave takes a POST of the form.")
