@@ -220,32 +220,36 @@ class ArticleAdmin(ArticlePagesMixin, StagedChangesMixin, admin.ModelAdmin):
             messages.success(request, transitions.done_message(form.step, form.instance))
 
     def _stage(self, request, form, formsets, *, then_publish=False):
-        """A save of a published article: the changes wait beside it (staging), and with
-        "Publish changes" go live in the same transaction."""
+        """A save of a published article: the changes wait beside it (staging), or with
+        "Publish changes" go into the row at once."""
         values, _ = staged_changes.values_from_form(form, formsets, store_uploads=True)
-        submit = form.step == "submit_changes"
         request.article_message_given = True
+        if then_publish:
+            self._publish_at_once(request, form.instance, values)
+            return
+        submit = form.step == "submit_changes"
         try:
             staged = staging.save_changes(form.instance, values, by=request.user, submit=submit)
         except services.WorkflowError as refusal:
             messages.error(request, str(refusal))
             return
-        if then_publish:
-            self._publish_staged(request, form.instance, staged)
-        elif staged is None:
+        if staged is None:
             messages.info(request, "Nothing to save: the form holds the published version.")
         elif submit:
             messages.success(request, transitions.done_message("submit_changes", form.instance))
         else:
             messages.success(request, self._staged_message(request.user))
 
-    def _publish_staged(self, request, article, staged):
-        if staged is None:
-            messages.info(request, "No changes to publish: the article is as published.")
-            return
+    def _publish_at_once(self, request, article, values):
         try:
-            article = staging.publish_changes(article, by=request.user)
+            article = staging.publish_changes(article, by=request.user, values=values)
+        except staging.NothingToPublish:
+            messages.info(request, "Nothing to publish: the form holds the published version.")
+            return
         except services.WorkflowError as refusal:
+            # The form judged the changes already; this is a change that raced it.  The
+            # editor's work is kept, unpublished.
+            staging.save_changes(article, values, by=request.user)
             messages.error(
                 request,
                 "Your changes were saved, unpublished, but not published: "

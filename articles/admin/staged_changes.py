@@ -309,7 +309,7 @@ class StagedChangesMixin:
             version=article.version,
             change_url=reverse("admin:articles_article_change", args=[article.pk]),
             autosave_url=reverse("admin:articles_article_autosave", args=[article.pk]),
-            message=f"Saved as a draft at {date_format(timezone.localtime(), 'TIME_FORMAT')}.",
+            message=f"Saved as a draft at {date_format(timezone.localtime(), 'H:i')}.",
         )
 
     # Discard --------------------------------------------------------------------------
@@ -350,7 +350,7 @@ class StagedChangesMixin:
 
 
 def _saved_message(now, not_taken: list[str], staged: bool) -> str:
-    at = date_format(now, "TIME_FORMAT")
+    at = date_format(now, "H:i")
     said = f"Autosaved at {at}." if staged else f"Checked at {at}: no changes to keep."
     if not_taken:
         said += f" Not autosaved until corrected: {', '.join(not_taken)}."

@@ -235,15 +235,9 @@ def save_changes(
         services.refuse(refusals(by, stored, "edit", judge_content=False))
         if submit:
             services.refuse(refusals(by, stored, "submit_changes", judge_content=False))
-        staged = StagedEdit.objects.select_for_update().filter(article=stored).first()
+        staged = _staged_locked(stored)
         row = row_values(stored)
-        changes = dict(staged.changes) if staged else {}
-        changes.update(values)
-        changes = {
-            name: value
-            for name, value in changes.items()
-            if name in row and differs(name, row[name], value)
-        }
+        changes = _merged(row, staged, values)
         if not changes:
             if submit:
                 raise services.WorkflowError("There are no changes to submit for review.")
@@ -271,6 +265,24 @@ def save_changes(
             detail = "Autosaved" if autosave else ""
             audit.record(stored, by=by, action=ArticleEvent.Action.CHANGES_SAVED, detail=detail)
     return staged
+
+
+def _staged_locked(article) -> StagedEdit | None:
+    return StagedEdit.objects.select_for_update().filter(article=article).first()
+
+
+def _merged(row: dict, staged: StagedEdit | None, values: dict) -> dict:
+    """The staged changes with ``values`` on top, less whatever equals the row's value."""
+    changes = {**(staged.changes if staged else {}), **values}
+    return {
+        name: value
+        for name, value in changes.items()
+        if name in row and differs(name, row[name], value)
+    }
+
+
+class NothingToPublish(services.WorkflowError):
+    pass
 
 
 def submit_changes(article, *, by) -> StagedEdit:
@@ -325,28 +337,34 @@ def _slug_taken(article, changes) -> bool:
     return bool(slug) and Article.objects.filter(slug=slug).exclude(pk=article.pk).exists()
 
 
-def publish_changes(article, *, by) -> Article:
+def publish_changes(article, *, by, values: dict | None = None) -> Article:
     """Write the staged changes into the article's row, as an edit, and forget them;
     returns the article as saved.
 
-    Editors only (the rulebook's "publish_changes").  A live article's new content is held
-    to the pre-publish checklist; a refusal keeps the changes and lists what is missing.
+    ``values``: changes from the form, put on top of those staged and published with them
+    at once (the admin's "Publish changes": one step, one new version).  Editors only (the
+    rulebook's "publish_changes").  A live article's new content is held to the pre-publish
+    checklist; a refusal writes nothing, keeps what was staged and lists what is missing.
     """
     with transaction.atomic():
         current = _locked(article)
         services.refuse(refusals(by, current, "publish_changes", judge_content=False))
-        staged = StagedEdit.objects.select_for_update().filter(article=current).first()
-        if staged is None:
-            raise services.WorkflowError("There are no unpublished changes to publish.")
-        if _slug_taken(current, staged.changes):
+        staged = _staged_locked(current)
+        changes = _merged(row_values(current), staged, values or {})
+        if not changes:
+            raise NothingToPublish("There are no unpublished changes to publish.")
+        if _slug_taken(current, changes):
             raise services.WorkflowError(
-                f"Another article now uses the address “{staged.changes['slug']}”: choose "
+                f"Another article now uses the address “{changes['slug']}”: choose "
                 "another slug, then publish the changes."
             )
         old_slug = current.slug
-        write_children = _apply(current, staged.changes)
-        when = timezone.localtime(staged.saved_at)
-        who = staged.saved_by or "someone"
+        write_children = _apply(current, changes)
+        if values is None:
+            when = timezone.localtime(staged.saved_at)
+            detail = f"Changes saved {when:%Y-%m-%d %H:%M} by {staged.saved_by or 'someone'}"
+        else:
+            detail = "Published from the article form"
         try:
             services.save_edit(
                 current,
@@ -355,13 +373,13 @@ def publish_changes(article, *, by) -> Article:
                 write_children=write_children,
                 old_slug=old_slug,
                 comment="Published changes",
-                detail=f"Changes saved {when:%Y-%m-%d %H:%M} by {who}"[:300],
+                detail=detail,
             )
         except services.WorkflowError as refusal:
             raise services.WorkflowError(
                 ["These changes cannot be published yet:", *refusal.problems]
             ) from refusal
-        staged.delete()
+        StagedEdit.objects.filter(article=current).delete()
     # The row as saved (not ``article`` refreshed: that would open the hero image's file
     # again to measure it, and fail if the file went missing from the media volume).
     return current

@@ -96,8 +96,11 @@ def test_a_correction_goes_out_in_one_click(editor_client, live):
     assert response.status_code == 302
     assert response["Location"] == change_url(live)
     assert "Tides, corrected now" in _public_text(live)
-    actions = set(live.events.values_list("action", flat=True))
-    assert {ArticleEvent.Action.CHANGES_SAVED, ArticleEvent.Action.CHANGES_PUBLISHED} <= actions
+    # One step: one new version, one line in the trail.
+    assert Article.objects.get(pk=live.pk).version == live.version + 1
+    assert list(live.events.values_list("action", "detail")) == [
+        (ArticleEvent.Action.CHANGES_PUBLISHED, "Published from the article form")
+    ]
 
 
 def test_changes_that_fail_the_checklist_are_not_published_and_the_form_says_why(
