@@ -130,7 +130,7 @@ def state_suffix(article) -> str:
     if staged is None:
         return ""
     if not staging.stages(article):
-        return " · autosaved changes"
+        return " · autosaved changes" if staged.autosaved else " · unsaved changes"
     if staged.is_waiting_for_review:
         return " · changes waiting for review"
     return " · changes pending"
