@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from articles.models import Article, FaqEntry, Source, TldrBullet, states
+from articles.models import Article, FaqEntry, Source, Tag, TldrBullet, states
 from articles.workflow import permissions, services, staging, transitions
 from smartchunks.media import renditions
 
@@ -79,13 +79,19 @@ def values_from_form(form, formsets, *, store_uploads: bool) -> tuple[dict, list
 
 
 def _tags_out_of_sight(form) -> list[int]:
-    """Tags on the article that this person's tag field does not offer (a writer sees only
-    tags of published or own work): their form cannot keep them, so they are kept here."""
+    """Tags on the article (as its staged changes have them) that this person's tag field
+    does not offer (a writer sees only tags of published or own work): their form cannot
+    keep them, so they are kept here."""
     article = form.instance
     if article.pk is None:
         return []
+    staged = staging.staged_edit_of(article)
+    if staged is not None and "tags" in staged.changes:
+        tags = Tag.objects.filter(pk__in=staged.changes["tags"])
+    else:
+        tags = article.tags.all()
     offered = form.fields["tags"].queryset.values("pk")
-    return list(article.tags.exclude(pk__in=offered).values_list("pk", flat=True))
+    return list(tags.exclude(pk__in=offered).values_list("pk", flat=True))
 
 
 # The form showing the staged changes -----------------------------------------------------

@@ -266,3 +266,18 @@ def test_a_save_that_changes_nothing_stages_nothing(editor_client, live):
     response = editor_client.post(change_url(live), change_form(editor_client, live), follow=True)
     assert _messages(response) == ["Nothing to save: the form holds the published version."]
     assert not StagedEdit.objects.exists()
+
+
+def test_a_writer_s_save_keeps_a_tag_they_cannot_see(client, writer, editor, live):
+    from tests.factories import make_tag
+
+    unreleased = make_tag(name="Project Orion")  # on no published or own work: hidden
+    staging.save_changes(live, {"tags": [unreleased.pk]}, by=editor)
+    client.force_login(writer)
+    data = change_form(client, live, title="Writer's wording")
+    assert "tags" not in data or str(unreleased.pk) not in data["tags"]
+    client.post(change_url(live), data)
+    assert StagedEdit.objects.get(article=live).changes == {
+        "tags": [unreleased.pk],
+        "title": "Writer's wording",
+    }
