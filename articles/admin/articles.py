@@ -223,7 +223,9 @@ class ArticleAdmin(ArticlePagesMixin, StagedChangesMixin, admin.ModelAdmin):
         """A save of a published article: the changes wait beside it (staging), or with
         "Publish changes" go into the row at once."""
         values, _ = staged_changes.values_from_form(form, formsets, store_uploads=True)
-        request.article_message_given = True
+        request.article_log_message = (
+            "Published changes." if then_publish else "Saved unpublished changes."
+        )
         if then_publish:
             self._publish_at_once(request, form.instance, values)
             return
@@ -273,13 +275,13 @@ class ArticleAdmin(ArticlePagesMixin, StagedChangesMixin, admin.ModelAdmin):
 
     def construct_change_message(self, request, form, formsets, add=False):
         # A staged save saves no formset rows: the admin's log says what it did instead.
-        if getattr(request, "article_message_given", False):
-            return "Saved unpublished changes."
+        if getattr(request, "article_log_message", ""):
+            return request.article_log_message
         return super().construct_change_message(request, form, formsets, add)
 
     def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
         # After a staged save, say what happened instead of Django's "changed successfully".
-        if getattr(request, "article_message_given", False) and level == messages.SUCCESS:
+        if getattr(request, "article_log_message", "") and level == messages.SUCCESS:
             return
         super().message_user(request, message, level, *args, **kwargs)
 

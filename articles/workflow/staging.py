@@ -126,15 +126,18 @@ def encode(name: str, value):
     return value if value is not None else ""
 
 
-def encode_part(key: str, rows) -> list[dict]:
-    """Rows of one ordered part (model instances or form data) as kept, in order."""
+def encode_part(key: str, rows, *, stored: bool = False) -> list[dict]:
+    """Rows of one ordered part (form data, or ``stored`` rows whose rich text was cleaned
+    when they were saved) as kept, in order."""
     _, names = PARTS[key]
     kept = []
     for row in rows:
         get = row.get if isinstance(row, dict) else lambda name, r=row: getattr(r, name)
         kept.append(
             {
-                name: clean_rich_text(get(name)) if name in PART_RICH_TEXT else get(name) or ""
+                name: clean_rich_text(get(name))
+                if name in PART_RICH_TEXT and not stored
+                else get(name) or ""
                 for name in names
             }
         )
@@ -146,11 +149,13 @@ def row_values(article) -> dict:
     values = {
         name: encode(name, getattr(article, f"{name}_id" if name in RELATED else name))
         for name in FIELDS
-        if name != "tags"
+        if name not in ("tags", *RICH_TEXT)
     }
+    # Cleaned when it was saved: read as it is (cleaning again would open its images).
+    values.update({name: getattr(article, name) or "" for name in RICH_TEXT})
     values["tags"] = sorted(article.tags.values_list("pk", flat=True))
     for key, (model, _) in PARTS.items():
-        values[key] = encode_part(key, model.objects.filter(article=article))
+        values[key] = encode_part(key, model.objects.filter(article=article), stored=True)
     return values
 
 
