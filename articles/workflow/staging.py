@@ -159,14 +159,6 @@ def row_values(article) -> dict:
     return values
 
 
-def effective_values(article, staged: StagedEdit | None) -> dict:
-    """The article as its staged changes would make it: the row with the changes on top."""
-    values = row_values(article)
-    if staged is not None:
-        values.update(staged.changes)
-    return values
-
-
 _BETWEEN_TAGS = re.compile(r">\s+<")
 
 
