@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
 
-.PHONY: run test lint format check install db db-stop prepare bench mutation soak
+.PHONY: run test lint format check install db db-stop prepare bench mutation soak editor-guide-shots
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 ## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
 test: check lint $(AXE)
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered --ignore=tests/soak
+
+## README's editor guide: the browser walk through an editor's first ten minutes, writing its
+## screenshots to docs/editor-guide/ (make test writes them to a temporary folder). Look at them.
+editor-guide-shots: db
+	EDITOR_GUIDE_SHOTS=docs/editor-guide $(VENV)/bin/pytest -p no:cacheprovider tests/browser/test_editor_guide.py
 
 ## Two minutes of 16 readers and an editor through nginx + gunicorn: no 5xx, nothing unpublished.
 soak: db

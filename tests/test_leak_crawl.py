@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, FaqEntry, Source, TldrBullet
-from articles.workflow import services
+from articles.workflow import services, staging
 from tests.factories import (
     image_upload,
     make_article,
@@ -278,3 +278,67 @@ def test_unpublished_articles_answer_like_an_unknown_url(site):
         assert _answer(client, f"/articles/{article.pk}/") == unknown_id
         assert _answer(client, f"/preview/articles/{article.pk}/") == unknown_preview
     assert _answer(client, f"/articles/{site['old_slug']}/") == unknown_slug
+
+
+# Staged changes to a live article (articles/workflow/staging.py) are unpublished work too.
+STAGED_MARKERS = {
+    "headline": "zqxstagedheadline",
+    "body": "zqxstagedbody",
+    "tldr": "zqxstagedtldr",
+    "faq": "zqxstagedfaq",
+}
+
+
+def _marker_pages(client, pages, markers) -> dict[str, list[str]]:
+    """Marker name -> the paths showing it (a search page that only repeats the query aside)."""
+    found: dict[str, list[str]] = {}
+    for path, (status, headers, body) in pages.items():
+        for name, marker in markers.items():
+            if marker not in body.lower() and marker not in headers.lower():
+                continue
+            if marker in path and _only_echoes_the_query(client, path, marker, status, body):
+                continue
+            found.setdefault(name, []).append(path)
+    return found
+
+
+@pytest.mark.django_db
+def test_staged_changes_to_a_live_article_reach_readers_only_once_published(site, editor):
+    live = site["public"]
+    staging.save_changes(
+        live,
+        {
+            "title": f"Headline {STAGED_MARKERS['headline']}",
+            "body": f"<p>Body {STAGED_MARKERS['body']}</p>",
+            "tldr": [{"text": f"Bullet {n} {STAGED_MARKERS['tldr']}"} for n in range(3)],
+            "faq": [
+                {
+                    "question": f"Question {STAGED_MARKERS['faq']}?",
+                    "answer": f"<p>Answer {STAGED_MARKERS['faq']}</p>",
+                }
+            ],
+        },
+        by=editor,
+    )
+    client = Client()
+    # Searching for each marker is what a curious reader would try.
+    searches = [f"/search/?q={marker}" for marker in STAGED_MARKERS.values()]
+    pages = crawl(client)
+    pages.update({path: _fetched(client, path) for path in searches})
+    assert live.get_absolute_url() in pages, "the crawl reached the live article"
+    assert _marker_pages(client, pages, STAGED_MARKERS) == {}
+
+    staging.publish_changes(live, by=editor)
+    pages = crawl(client)
+    pages.update({path: _fetched(client, path) for path in searches})
+    shown = _marker_pages(client, pages, STAGED_MARKERS)
+    # Published, every change is on the article's page, and its headline and body in search.
+    assert all(live.get_absolute_url() in paths for paths in shown.values())
+    assert set(shown) == set(STAGED_MARKERS)
+    assert f"/search/?q={STAGED_MARKERS['body']}" in shown["headline"]
+
+
+def _fetched(client, path) -> tuple[int, str, str]:
+    response = client.get(path)
+    headers = "\n".join(f"{name}: {value}" for name, value in response.items())
+    return response.status_code, headers, response.content.decode()

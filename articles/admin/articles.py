@@ -9,16 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from articles.admin import form_page
+from articles.admin import form_page, staged_changes
 from articles.admin.form_page import ArticleFormPageMixin
 from articles.admin.forms import ArticleAdminForm
 from articles.admin.inlines import FaqEntryInline, SourceInline, TldrBulletInline
 from articles.admin.pages import ArticlePagesMixin
 from articles.admin.presence import EditingPresenceMixin
 from articles.admin.publication_filter import PublicationFilter
+from articles.admin.staged_changes import ChangesFilter, StagedChangesMixin
 from articles.admin.taxonomy import VisibleTagsFilter
 from articles.models import Article
-from articles.workflow import permissions, services, transitions
+from articles.workflow import permissions, services, staging, transitions
 from authors.models import Author
 
 
@@ -26,6 +27,7 @@ from authors.models import Author
 class ArticleAdmin(
     EditingPresenceMixin,
     ArticlePagesMixin,
+    StagedChangesMixin,
     ArticleFormPageMixin,
     SortableAdminBase,
     admin.ModelAdmin,
@@ -35,17 +37,23 @@ class ArticleAdmin(
     list_filter = [
         "status",
         PublicationFilter,
+        ChangesFilter,
         "section",
         "author",
         ("tags", VisibleTagsFilter),
     ]
-    list_select_related = ["author", "section"]
+    list_select_related = ["author", "section", "staged_edit"]
     search_fields = ["title", "standfirst", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["author", "section", "tags"]
     inlines = [TldrBulletInline, FaqEntryInline, SourceInline]
-    change_form_template = "admin/articles/article/change_form.html"
+    # change_form.html with the staged-changes notice (it extends that template).
+    change_form_template = "admin/articles/article/change_form_staged.html"
+
+    class Media:
+        css = {"all": ["css/admin-staged.css"]}
+        js = ["newsroom/article-autosave.js"]
 
     def get_fieldsets(self, request, obj=None):
         # In the order of the article page (form_page.PAGE_ORDER puts the TL;DR, FAQ and
@@ -127,7 +135,34 @@ class ArticleAdmin(
             for formset, inline in self.get_formsets_with_inlines(request, obj)
         )
         attributes = {"user": request.user, "child_formsets": child_formsets}
-        return type(form_class.__name__, (form_class,), attributes)
+        staged = staging.staged_edit_of(obj) if obj is not None else None
+        if staged is not None:
+            attributes["staged_initial"] = staged_changes.form_initial(staged)
+        bases = (staged_changes.ShowsStagedChanges, form_class)
+        return type(form_class.__name__, bases, attributes)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        """Inlines whose rows are staged show those rows (as new rows: the staged rows are
+        not the table's), with room for the usual blank ones."""
+        staged = self._staged_on_show(request, obj)
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            rows = staged_changes.part_rows(staged, inline.model)
+            if rows is not None:
+                formset = type(formset.__name__, (formset,), {"extra": len(rows) + formset.extra})
+            yield formset, inline
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        rows = staged_changes.part_rows(self._staged_on_show(request, obj), inline.model)
+        if rows is not None:
+            kwargs.update(queryset=inline.model.objects.none(), initial=rows)
+        return kwargs
+
+    def _staged_on_show(self, request, obj):
+        """The staged changes the form is shown with (a POST brings its own rows)."""
+        if request.method == "POST" or obj is None or obj.pk is None:
+            return None
+        return staging.staged_edit_of(obj)
 
     @admin.display(description="State")
     def state(self, article):
@@ -136,8 +171,8 @@ class ArticleAdmin(
         state = article.editorial_state
         if state == "Scheduled":
             when = date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
-            return f"Scheduled for {when}"
-        return state
+            state = f"Scheduled for {when}"
+        return state + staged_changes.state_suffix(article)
 
     # Per-article permissions: the rulebook's edit and delete rules --------------------
 
@@ -170,14 +205,36 @@ class ArticleAdmin(
         """Saved together with its TL;DR, FAQ and sources in save_related."""
 
     def save_related(self, request, form, formsets, change):
+        article = form.instance
+        if change and transitions.stages(article, form.step):
+            self._stage(request, form, formsets)
+        elif change and form.step == "publish_changes":
+            self._stage(request, form, formsets, then_publish=True)
+        else:
+            self._save_row(request, form, formsets, change)
+
+    def _save_row(self, request, form, formsets, change):
+        """The edit goes into the article's row, with the step asked for.  Changes staged
+        before are in the form (it showed them), so they are saved with it and forgotten."""
+        article = form.instance
+        staged = staging.staged_edit_of(article) if change else None
+        staging.apply_fields(article, staged, set(staging.FIELDS) - set(form.fields))
+
+        def write_children():
+            for formset in formsets:
+                # Rows the form did not show (it showed staged rows instead) are replaced.
+                shown = [f.instance.pk for f in formset.initial_forms if f.instance.pk]
+                formset.model.objects.filter(article=article).exclude(pk__in=shown).delete()
+            super(ArticleAdmin, self).save_related(request, form, formsets, change)
+            if change:
+                staging.forget_changes(article)
+
         try:
             services.save_edit(
-                form.instance,
+                article,
                 by=request.user,
                 created=not change,
-                write_children=lambda: super(ArticleAdmin, self).save_related(
-                    request, form, formsets, change
-                ),
+                write_children=write_children,
                 old_slug=form.initial.get("slug", "") if change else "",
                 then=form.step,
                 at=form.step_at,
@@ -190,6 +247,72 @@ class ArticleAdmin(
             return
         if form.step is not None:
             messages.success(request, transitions.done_message(form.step, form.instance))
+
+    def _stage(self, request, form, formsets, *, then_publish=False):
+        """A save of a published article: the changes wait beside it (staging), or with
+        "Publish changes" go into the row at once."""
+        values, _ = staged_changes.values_from_form(form, formsets, store_uploads=True)
+        request.article_log_message = (
+            "Published changes." if then_publish else "Saved unpublished changes."
+        )
+        if then_publish:
+            self._publish_at_once(request, form.instance, values)
+            return
+        submit = form.step == "submit_changes"
+        try:
+            staged = staging.save_changes(form.instance, values, by=request.user, submit=submit)
+        except services.WorkflowError as refusal:
+            messages.error(request, str(refusal))
+            return
+        if staged is None:
+            messages.info(request, "Nothing to save: the form holds the published version.")
+        elif submit:
+            messages.success(request, transitions.done_message("submit_changes", form.instance))
+        else:
+            messages.success(request, self._staged_message(request.user))
+
+    def _publish_at_once(self, request, article, values):
+        try:
+            article = staging.publish_changes(article, by=request.user, values=values)
+        except staging.NothingToPublish:
+            messages.info(request, "Nothing to publish: the form holds the published version.")
+            return
+        except services.WorkflowError as refusal:
+            # The form judged the changes already; this is a change that raced it.  The
+            # editor's work is kept, unpublished.
+            staging.save_changes(article, values, by=request.user)
+            messages.error(
+                request,
+                "Your changes were saved, unpublished, but not published: "
+                + " ".join(refusal.problems),
+            )
+            return
+        if article.is_published:
+            messages.success(request, "Changes published: readers see them now.")
+        else:
+            messages.success(
+                request,
+                f"Changes published: readers see them once the article is {_when(article)}.",
+            )
+
+    @staticmethod
+    def _staged_message(user) -> str:
+        said = "Saved as unpublished changes: readers see the published version until "
+        if permissions.can_publish(user):
+            return said + "you use “Publish changes”."
+        return said + "an editor publishes them. “Save and submit changes for review” asks one."
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # A staged save saves no formset rows: the admin's log says what it did instead.
+        if getattr(request, "article_log_message", ""):
+            return request.article_log_message
+        return super().construct_change_message(request, form, formsets, add)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # After a staged save, say what happened instead of Django's "changed successfully".
+        if getattr(request, "article_log_message", "") and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
 
     def _after_workflow_button(self, request, obj):
         """After a workflow button (or a refused step), the editor stays on the article."""
@@ -219,11 +342,32 @@ class ArticleAdmin(
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         user = request.user
         article = obj or Article(status=Article.Status.DRAFT)
+        editable = obj is None or transitions.may(user, obj, "edit")
+        staged = staging.staged_edit_of(obj) if obj is not None else None
         context.update(
-            workflow_buttons=transitions.offered_buttons(user, article)
-            if obj is None or transitions.may(user, obj, "edit")
-            else [],
+            workflow_buttons=transitions.offered_buttons(user, article) if editable else [],
             can_preview=obj is not None and permissions.can_preview(user, obj),
             can_share=obj is not None and transitions.may(user, obj, "share"),
+            # Staged changes (articles/workflow/staging.py) and autosave.
+            staged_edit=staged,
+            staged_by=staging.person_name(staged.saved_by) if staged else "",
+            saves_as_changes=obj is not None and staging.stages(obj),
+            has_editable_form=editable,
+            can_publish_changes=obj is not None and transitions.may(user, obj, "publish_changes"),
+            can_discard=staged is not None and transitions.may(user, obj, "discard_changes"),
+            autosave_url=(
+                reverse("admin:articles_article_autosave", args=[obj.pk])
+                if obj is not None
+                else reverse("admin:articles_article_autosave_new")
+            )
+            if editable
+            else "",
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _when(article) -> str:
+    if article.editorial_state == "Scheduled":
+        when = date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
+        return f"live ({when})"
+    return "live again"

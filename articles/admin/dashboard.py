@@ -1,13 +1,13 @@
 """The newsroom dashboard on the admin index: what is waiting, and what changes this week.
 
-Five panels (my drafts, waiting for review, scheduled and expiring in the next 7 days,
-recently published), each with its count, its first few articles and a link to all of them
+Six panels (my drafts, waiting for review, changes to published articles waiting for
+review, scheduled and expiring in the next 7 days, recently published), each with its count, its first few articles and a link to all of them
 in the article list.  Everything starts from the article admin's own queryset, so a writer
 sees here exactly the articles the admin lists for them (their own): there is no second
 rule to keep in step.
 
 The admin index is everyone's first page, so its cost does not grow with the archive: one
-query for all five panels (each part is LIMITed, and carries its panel's total, counted
+query for all six panels (each part is LIMITed, and carries its panel's total, counted
 before the LIMIT, as ``COUNT(*) OVER ()``), and one for the author profile that "my drafts"
 links to.
 """
@@ -102,6 +102,18 @@ RULES = (
         empty="Nothing is waiting for review.",
     ),
     PanelRule(
+        key="changes_in_review",
+        title="Changes waiting for review",
+        window="",
+        # Changes to published articles that a writer handed over (articles/workflow/staging.py).
+        articles=lambda s: s.articles.filter(staged_edit__submitted_at__isnull=False),
+        moment="staged_edit__submitted_at",
+        moment_label="Submitted",
+        newest_first=False,
+        see_all_label="See all changes in review",
+        empty="No changes to published articles are waiting.",
+    ),
+    PanelRule(
         key="scheduled",
         title="Scheduled",
         window="Next 7 days",
@@ -153,6 +165,7 @@ def _see_all_urls(user) -> dict[str, str | None]:
         if own_profile is None
         else _changelist(status__exact=Article.Status.DRAFT, author__id__exact=own_profile),
         "in_review": _changelist(status__exact=Article.Status.IN_REVIEW),
+        "changes_in_review": _changelist(changes="review"),
         "scheduled": _changelist(publication="scheduled"),
         "published": _changelist(publication="live"),
         "expiring": _changelist(publication="expiring"),

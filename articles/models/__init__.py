@@ -9,6 +9,7 @@ from articles.models.parts import FaqEntry, OrderedChild, Source, TldrBullet
 from articles.models.presence import EditingPresence
 from articles.models.records import ArticleEvent, ShareLink, SlugRedirect
 from articles.models.rendered import RenderedArticle
+from articles.models.staged import StagedEdit
 
 __all__ = [
     "Article",
@@ -23,6 +24,7 @@ __all__ = [
     "ShareLink",
     "SlugRedirect",
     "Source",
+    "StagedEdit",
     "Tag",
     "TagQuerySet",
     "TldrBullet",

@@ -14,6 +14,10 @@ class Status(models.TextChoices):
 
 # Where a writer may still edit (and delete) their own article; editors edit in every state.
 WRITER_EDITABLE = frozenset({Status.DRAFT, Status.IN_REVIEW})
+# Where an edit from the admin is staged (articles/workflow/staging.py): live, scheduled or
+# expired, the article's row is what readers get (or will get), so a change waits beside it
+# until an editor publishes it.  Writers may stage changes to their own articles here.
+STAGED = frozenset({Status.PUBLISHED})
 
 
 class Action(models.TextChoices):
@@ -27,3 +31,7 @@ class Action(models.TextChoices):
     SHARED = "shared", "Created a share link"
     SHARE_REVOKED = "share_revoked", "Revoked a share link"
     DELETED = "deleted", "Deleted"
+    CHANGES_SAVED = "changes_saved", "Saved unpublished changes"
+    CHANGES_SUBMITTED = "changes_submitted", "Submitted changes for review"
+    CHANGES_PUBLISHED = "changes_published", "Published changes"
+    CHANGES_DISCARDED = "changes_discarded", "Discarded unpublished changes"

@@ -6,6 +6,10 @@ Previews render the real article page, so they look exactly as the article will.
 answer anyone else exactly like an unknown URL (404), send ``X-Robots-Tag: noindex`` and
 are never stored by a shared cache.  The images of an unpublished article follow the same
 rules (``may_preview_media``, asked by media.py).
+
+An article with staged changes (articles/workflow/staging.py) is previewed with them: the
+page is rendered inside ``staging.rehearsed``, where this request's connection sees the rows
+as publishing the changes would write them, and everything written is rolled back.
 """
 
 from django.db.models import Q
@@ -14,10 +18,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from articles.models import Article, ArticleMedia, ShareLink
+from articles.models import Article, ArticleMedia, ShareLink, StagedEdit
 from articles.reader.article_page import ArticlePageView, article_page_queryset
 from articles.reader.privacy import keep_private
-from articles.workflow import permissions, sharing
+from articles.workflow import permissions, sharing, staging
 from smartchunks.media import media_paths
 from smartchunks.media.editor_uploads import _may_use_editor_images as may_use_editor_images
 
@@ -55,9 +59,11 @@ def may_preview_media(request, name: str) -> bool:
 def _shown_in_previewable_article(user, sources: list[str]) -> bool:
     if not permissions.is_newsroom(user):
         return False
-    return ArticleMedia.objects.filter(
-        path__in=sources, article__in=articles_visible_to(user)
-    ).exists()
+    visible = articles_visible_to(user)
+    return (
+        ArticleMedia.objects.filter(path__in=sources, article__in=visible).exists()
+        or StagedEdit.objects.filter(media__overlap=sources, article__in=visible).exists()
+    )
 
 
 def _own_upload(user, name: str) -> bool:
@@ -71,18 +77,40 @@ def _shown_in_shared_article(request, sources: list[str]) -> bool:
     links = request.session.get(SHARED_LINKS_KEY)
     if not links:
         return False
-    return ShareLink.objects.filter(
-        pk__in=links,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-        article__media_files__path__in=sources,
-    ).exists()
+    working = ShareLink.objects.filter(
+        pk__in=links, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return (
+        working.filter(article__media_files__path__in=sources).exists()
+        or working.filter(article__staged_edit__media__overlap=sources).exists()
+    )
 
 
-class StaffPreviewView(ArticlePageView):
+class ShowsStagedChanges:
+    """A preview shows the article with its staged changes, as publishing would make it."""
+
+    def render_rehearsed(self, request, article_id, *args, **kwargs):
+        with staging.rehearsed(article_id) as staged:
+            self.staged_edit = staged
+            response = super().get(request, *args, **kwargs)
+            response.render()  # now, while this connection still sees the changes
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(staged_changes=self.staged_edit, **kwargs)
+
+
+class StaffPreviewView(ShowsStagedChanges, ArticlePageView):
     """/preview/articles/<id>/: any state, for staff who may edit (or wrote) the article."""
 
     always_private = True
+
+    def get(self, request, *args, **kwargs):
+        # Who may preview is asked of the article as it is, before any change is rehearsed.
+        article = Article.objects.filter(pk=kwargs["pk"]).first()
+        if article is None or not permissions.can_preview(request.user, article):
+            raise Http404
+        return self.render_rehearsed(request, article.pk, *args, **kwargs)
 
     def get_object(self, queryset=None):
         article = get_object_or_404(
@@ -96,7 +124,7 @@ class StaffPreviewView(ArticlePageView):
         return super().get_context_data(preview=True, **kwargs)
 
 
-class SharedPreviewView(ArticlePageView):
+class SharedPreviewView(ShowsStagedChanges, ArticlePageView):
     """/preview/share/<token>/: the article for someone without an account, while the link lasts."""
 
     always_private = True
@@ -113,7 +141,7 @@ class SharedPreviewView(ArticlePageView):
         self.share_link = link
         opened = [pk for pk in request.session.get(SHARED_LINKS_KEY, []) if pk != link.pk]
         request.session[SHARED_LINKS_KEY] = [*opened, link.pk][-SHARED_LINKS_KEPT:]
-        return super().get(request, *args, **kwargs)
+        return self.render_rehearsed(request, link.article_id, *args, **kwargs)
 
     def get_object(self, queryset=None):
         return article_page_queryset(Article.objects.all()).get(pk=self.share_link.article_id)

@@ -10,10 +10,17 @@ from smartchunks.media.media_paths import names_in_html, stored_name
 
 def shown_media(article) -> set[str]:
     """The hero image and the files the body and FAQ answers show, as stored names."""
-    names = names_in_html(article.body)
-    for answer in FaqEntry.objects.filter(article=article).values_list("answer", flat=True):
+    answers = FaqEntry.objects.filter(article=article).values_list("answer", flat=True)
+    return media_in(article.body, answers, article.hero_image.name)
+
+
+def media_in(body: str | None, answers, hero_name: str | None) -> set[str]:
+    """The stored names a body, FAQ answers and hero image (by name) show: an article's, or
+    its staged changes' (articles/workflow/staging.py)."""
+    names = names_in_html(body)
+    for answer in answers:
         names |= names_in_html(answer)
-    hero = stored_name(article.hero_image.name or "")
+    hero = stored_name(hero_name or "")
     if hero:
         names.add(hero)
     return names

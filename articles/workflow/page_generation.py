@@ -29,6 +29,7 @@ test database and the development one never share pages.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import logging
 import os
@@ -332,6 +333,24 @@ def _renewal_pending(connection) -> bool:
     return any(callback is _renew_after_commit for _, callback, _ in connection.run_on_commit)
 
 
+_rehearsing: contextvars.ContextVar[bool] = contextvars.ContextVar("rehearsing", default=False)
+
+
+@contextlib.contextmanager
+def rehearsal() -> Iterator[None]:
+    """Writes made inside are rolled back before anyone else can see them (a preview of
+    staged changes, articles/workflow/staging.py): they change no public page, so the
+    generation is left alone rather than making every cached page miss for nothing.  Only
+    for use inside a transaction that is then rolled back."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A rehearsal runs inside a transaction that is rolled back.")
+    token = _rehearsing.set(True)
+    try:
+        yield
+    finally:
+        _rehearsing.reset(token)
+
+
 def public_pages_changed(*, instants: Iterable[datetime | None] = ()) -> None:
     """Every cached public page is stale: call after any write that can change one.
 
@@ -339,7 +358,7 @@ def public_pages_changed(*, instants: Iterable[datetime | None] = ()) -> None:
     skips signals (``QuerySet.update``, ``bulk_create``) calls it itself.  ``instants`` are
     publication or expiry times the write set, if any.
     """
-    if not settings.PAGE_CACHE_ENABLED:
+    if not settings.PAGE_CACHE_ENABLED or _rehearsing.get():
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:

@@ -36,6 +36,9 @@ def is_own(user, article) -> bool:
 
 
 def can_edit(user, article) -> bool:
+    """May work on the article in the admin.  On a Published article that work is staged
+    (articles/workflow/staging.py): a writer's changes to their own live article wait for an
+    editor, who alone may put them in the row (the rulebook's "publish_changes")."""
     if not is_newsroom(user):
         return False
     if article.pk is None:
@@ -43,7 +46,7 @@ def can_edit(user, article) -> bool:
         return user.has_perm("articles.add_article")
     if can_edit_any(user):
         return True
-    return is_own(user, article) and article.status in states.WRITER_EDITABLE
+    return is_own(user, article) and article.status in states.WRITER_EDITABLE | states.STAGED
 
 
 def can_preview(user, article) -> bool:

@@ -22,7 +22,7 @@ from articles.workflow import audit, prerender
 from articles.workflow.media_record import record_media
 from articles.workflow.page_generation import public_pages_changed
 from articles.workflow.search_index import refresh_search_vector
-from articles.workflow.transitions import STEPS, Reason, content_refusals, refusals
+from articles.workflow.transitions import STAGED, STEPS, Reason, content_refusals, refusals
 
 
 class WorkflowError(Exception):
@@ -114,7 +114,8 @@ def save_edit(
 ) -> Article:
     """Save the article as given, with everything an edit brings, once, whoever calls.
 
-    Before: the rulebook's ``step`` rule (an edit, or a restore) on the stored article.
+    Before: the rulebook's ``step`` rule (an edit, a restore, publishing staged changes) on
+    the stored article; a plain edit of a Published article's row is publishing changes too.
     Then the row, and the TL;DR, FAQ, sources and tags through ``write_children``.  After:
     the "Updated" time readers see (an edit of a live article), the old URL's redirect, the
     search vector, the record of the files it shows (media_record), the page parts rendered
@@ -131,6 +132,10 @@ def save_edit(
             stored = article if created else _locked(article)
             if not created:
                 refuse(refusals(by, stored, step, judge_content=False))
+                if step == "edit" and stored.status in STAGED:
+                    # Writing a Published article's row puts the edit before readers: that
+                    # is publishing changes, whoever may stage them (articles/workflow/staging.py).
+                    refuse(refusals(by, stored, "publish_changes", judge_content=False))
             step_reasons = refusals(by, stored, then, at=at, judge_content=False) if then else []
             if created:
                 article.created_by = by

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from articles.models import Article, ArticleEvent
+from articles.models import Article, ArticleEvent, states
 from articles.workflow import checklist, permissions
 
 Status = Article.Status
@@ -70,6 +70,15 @@ def _editors(user, article) -> bool:
     return permissions.can_publish(user)
 
 
+def _writers_on_own(user, article) -> bool:
+    """Who hands changes to a published article over for review: whoever may work on it
+    but not publish (an editor publishes the changes instead)."""
+    return permissions.can_edit(user, article) and not permissions.can_publish(user)
+
+
+STAGED = frozenset(states.STAGED)
+
+
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
@@ -97,17 +106,49 @@ STEPS: dict[str, Step] = {
             button=Button("_submit_review", "Save and submit for review"),
         ),
         Step(
+            "submit_changes",
+            sources=STAGED,
+            target=None,
+            who=_writers_on_own,
+            who_refusal="Writers submit changes to their own published articles for review; "
+            "editors publish changes themselves.",
+            wrong_state="Only changes to a published article wait for review: submit the "
+            "article itself",
+            event=Action.CHANGES_SUBMITTED,
+            done="Changes submitted for review. Readers see the published version until an "
+            "editor publishes them.",
+            button=Button("_submit_changes", "Save and submit changes for review"),
+        ),
+        Step(
             "publish",
             sources=EVERY_STATE,
             target=Status.PUBLISHED,
             who=_editors,
             who_refusal=EDITORS_ONLY,
-            wrong_state="This article is already live: use Save to update it",
+            wrong_state="This article is already live: use Publish changes to update it",
             not_when_live=True,
             event=Action.PUBLISHED,
             comment="Published",
             done="Published: it is live now.",
             button=Button("_publish", "Save and publish now"),
+        ),
+        Step(
+            "publish_changes",
+            sources=STAGED,
+            target=None,
+            who=_editors,
+            who_refusal="Only editors can publish changes to a published article. Use "
+            "“Save and submit changes for review” and an editor will publish them.",
+            wrong_state="Only a published article has changes to publish: save it instead",
+            event=Action.CHANGES_PUBLISHED,
+            comment="Published changes",
+            done="Changes published.",
+            button=Button(
+                "_publish_changes",
+                "Publish changes",
+                "Puts these changes into the published version: readers see them at once",
+            ),
+            changes_content=True,
         ),
         Step(
             "schedule",
@@ -164,6 +205,15 @@ STEPS: dict[str, Step] = {
             who=_editors,
             who_refusal="Only editors can create or revoke share links.",
             event=Action.SHARED,
+        ),
+        Step(
+            "discard_changes",
+            sources=EVERY_STATE,
+            target=None,
+            who=permissions.can_edit,
+            who_refusal="You cannot discard changes to this article: it is not yours to edit.",
+            event=Action.CHANGES_DISCARDED,
+            done="Unpublished changes discarded: the article is as it was.",
         ),
         Step(
             "delete",
@@ -246,13 +296,22 @@ def content_refusals(user, article, name: str, *, at=None, draft=None) -> list[R
     return found + [Reason(problem, "content") for problem in checklist.problems(draft)]
 
 
+def stages(article, name: str | None) -> bool:
+    """Whether a save from the article form, asking for step ``name``, is staged: a plain
+    save (or one handed over for review) of a Published article waits beside the row
+    (articles/workflow/staging.py); every other step writes the row as it takes the step."""
+    return article.pk is not None and article.status in STAGED and name in (None, "submit_changes")
+
+
 def refusals_of_save(user, article, name: str | None, *, at=None, draft=None) -> list[Reason]:
     """A save from the article form: the edit itself, then the step asked for (if any), both
     judged on the content as posted.  A new article needs no edit rule (the admin's add
-    permission decides); an edit that goes with a step is judged by that step's rule."""
+    permission decides); an edit that goes with a step is judged by that step's rule.  A
+    staged save is not held to the checklist: it changes nothing readers see."""
     found = []
     if article.pk:
-        found += refusals(user, article, "edit", draft=draft, judge_content=name is None)
+        judge = name is None and not stages(article, name)
+        found += refusals(user, article, "edit", draft=draft, judge_content=judge)
     if name is not None:
         found += refusals(user, article, name, at=at, draft=draft)
     return found

@@ -274,6 +274,7 @@ def test_editing_a_published_article_shows_updated_on_the_page(editor_client):
     change_url = f"/admin/articles/article/{article.pk}/change/"
     data = rendered_form_data(editor_client.get(change_url).content)
     data["body"] = "<p>A corrected paragraph.</p>"
+    data["_publish_changes"] = "Publish changes"  # a live article's edit goes out
     response = editor_client.post(change_url, data)
     assert response.status_code == 302, error_texts(response.content)
     text = reading_order(editor_client.get(article.get_absolute_url()).content)
@@ -303,6 +304,7 @@ def test_editing_an_article_keeps_its_hero_image_without_uploading_again(editor_
     change_url = f"/admin/articles/article/{article.pk}/change/"
     data = rendered_form_data(editor_client.get(change_url).content)
     data["standfirst"] = "A sharper standfirst."
+    data["_publish_changes"] = "Publish changes"  # a live article's edit goes out
     response = editor_client.post(change_url, data)
     assert response.status_code == 302, error_texts(response.content)
     article.refresh_from_db()
@@ -317,6 +319,7 @@ def test_editing_an_article_whose_stored_hero_file_is_gone_is_not_a_crash(editor
     change_url = f"/admin/articles/article/{article.pk}/change/"
     data = rendered_form_data(editor_client.get(change_url).content)
     data["standfirst"] = "Saved although the picture file went missing."
+    data["_publish_changes"] = "Publish changes"  # a live article's edit goes out
     response = editor_client.post(change_url, data)
     assert response.status_code == 302, error_texts(response.content)
     saved = Article.objects.get(pk=article.pk)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, ArticleEvent
+from articles.workflow import services
 from tests.factories import make_article, make_author, make_role_user, make_user
 from tests.helpers.admin import change_form, change_url, fill_inline, inline_prefix
 from tests.helpers.html import (
@@ -197,6 +198,7 @@ def test_the_checklist_needs_the_csrf_token(editor):
 
 def test_the_checklist_is_for_those_who_may_edit(client, writer, writer_author):
     own_published = make_article(author=writer_author)
+    own_unpublished = make_article(author=writer_author, status=Article.Status.UNPUBLISHED)
     someone_elses = make_article(status=Article.Status.DRAFT)
     own_draft = make_article(author=writer_author, status=Article.Status.DRAFT)
     data = {"title": "Anything"}
@@ -209,8 +211,10 @@ def test_the_checklist_is_for_those_who_may_edit(client, writer, writer_author):
     # Another writer's draft answers like an id that does not exist.
     assert client.post(checklist_url(someone_elses), data).status_code == 404
     assert client.post("/admin/articles/article/99999999/checklist/", data).status_code == 404
-    # Writers edit their own articles only until they are published.
-    assert client.post(checklist_url(own_published), data).status_code == 403
+    # Writers edit their own drafts, and their published articles as unpublished changes;
+    # an article taken off the site is the editors' again.
+    assert client.post(checklist_url(own_unpublished), data).status_code == 403
+    assert client.post(checklist_url(own_published), data).status_code == 200
     assert client.post(checklist_url(own_draft), data).status_code == 200
     assert client.post(ADD_CHECKLIST, data).status_code == 200
 
@@ -250,7 +254,7 @@ def test_a_number_too_big_for_an_id_is_not_a_server_error(editor_client):
 
 
 def test_reordered_rows_are_saved_in_the_order_sent(editor_client):
-    article = make_article(tldr=3, title="Ordered")
+    article = make_article(tldr=3, title="Ordered", status=Article.Status.DRAFT)
     data = change_form(editor_client, article)
     prefix = inline_prefix(data, "text")
     rows = {data[f"{prefix}-{i}-text"]: i for i in range(3)}
@@ -262,11 +266,12 @@ def test_reordered_rows_are_saved_in_the_order_sent(editor_client):
     response = editor_client.post(change_url(article), data)
     assert response.status_code == 302, error_texts(response.content)
     assert [bullet.text for bullet in article.tldr_bullets.all()] == wanted
+    services.publish(article, by=make_role_user("Editor"))
     assert bullets_on_page(editor_client, article) == wanted
 
 
 def test_a_new_row_placed_first_is_saved_first(editor_client):
-    article = make_article(tldr=2, title="Growing")
+    article = make_article(tldr=2, title="Growing", status=Article.Status.DRAFT)
     data = change_form(editor_client, article)
     prefix = inline_prefix(data, "text")
     data[f"{prefix}-2-text"] = "The new first bullet"
@@ -310,7 +315,9 @@ def test_a_refused_publish_of_a_new_article_keeps_it_as_a_draft(editor_client):
 
 def test_a_live_article_is_never_saved_broken_and_the_editor_keeps_their_text(editor_client):
     article = make_article(title="Live and well", published_at=timezone.now() - timedelta(days=1))
-    data = change_form(editor_client, article, title="Live, edited", body="")
+    # "Publish changes" judges the changes as publishing would (a plain save would keep them
+    # unpublished beside the article).
+    data = change_form(editor_client, article, title="Live, edited", body="", _publish_changes="1")
     response = editor_client.post(change_url(article), data)
     assert response.status_code == 200
     assert "Write the body: it is empty." in " ".join(error_texts(response.content))
@@ -339,7 +346,8 @@ def test_a_writer_pressing_a_publish_button_they_were_not_offered_saves_nothing(
 def test_the_change_form_of_an_article_the_editor_may_only_read_asks_nothing(client):
     writer_author = make_author()
     writer = make_role_user("Writer", author=writer_author)
-    article = make_article(author=writer_author)  # published: the writer may only read it
+    # Taken off the site: the editors' again, the writer may only read it.
+    article = make_article(author=writer_author, status=Article.Status.UNPUBLISHED)
     client.force_login(writer)
     page = parse_html(client.get(change_url(article)).content)
     panel = page.select_one("#article-checklist")

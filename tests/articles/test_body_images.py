@@ -203,9 +203,8 @@ def test_described_image_is_saved_through_the_admin_with_its_size(editor_client,
     src = stored_picture((640, 360))
     # As CKEditor sends it (static/editor/imagerules/plugin.js): half the file's size.
     body = f'<p>Tides.</p><p><img alt="A tide table" height="180" src="{src}" width="320" /></p>'
-    response = editor_client.post(
-        change_url(article), change_form(editor_client, article, body=body)
-    )
+    data = change_form(editor_client, article, body=body, _publish_changes="Publish changes")
+    response = editor_client.post(change_url(article), data)
     assert response.status_code == 302, error_texts(response.content)
     article.refresh_from_db()
     assert f'<img src="{src}" alt="A tide table" width="320" height="180">' in article.body

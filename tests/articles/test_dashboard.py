@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from articles.admin.dashboard import NO_PROFILE, PANEL_SIZE, panels_for
-from articles.models import Article
+from articles.models import Article, StagedEdit
 from tests.factories import make_article, make_author, make_role_user, make_user
 from tests.helpers.html import soup_of
 
@@ -269,9 +269,21 @@ def _bulk_articles(author, count):
             "expires_at": now + DAY,
         },
     ]
-    Article.objects.bulk_create(
+    articles = Article.objects.bulk_create(
         Article(author=author, title=f"Bulk {n}", slug=f"bulk-{n}", **kinds[n % len(kinds)])
         for n in range(count)
+    )
+    # Changes to the recently published ones, handed over for review.
+    StagedEdit.objects.bulk_create(
+        StagedEdit(
+            article=article,
+            changes={"title": "Changed"},
+            based_on_version=1,
+            saved_at=now,
+            submitted_at=now,
+        )
+        for n, article in enumerate(articles)
+        if n % len(kinds) == 3
     )
 
 
@@ -287,7 +299,7 @@ def test_panels_take_two_queries_however_many_articles(request, role, django_ass
         _bulk_articles(user.author_profile, count)
         with django_assert_num_queries(2):
             panels = panels_for(dashboard_request)
-    assert [panel.count for panel in panels] == [12] * 5
+    assert [panel.count for panel in panels] == [12] * 6
     assert all(len(panel.items) == PANEL_SIZE for panel in panels)
 
 

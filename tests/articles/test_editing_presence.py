@@ -232,10 +232,11 @@ def test_writer_who_may_not_even_see_the_article_gets_404(writer, article):
     assert not EditingPresence.objects.exists()
 
 
-def test_writer_may_see_but_not_edit_their_published_article_gets_403(writer, writer_author):
-    published = make_article(author=writer_author, status=Article.Status.PUBLISHED)
+def test_writer_may_see_but_not_edit_their_unpublished_article_gets_403(writer, writer_author):
+    # Taken off the site, the article is the editors' again; the writer may only read it.
+    unpublished = make_article(author=writer_author, status=Article.Status.UNPUBLISHED)
 
-    response = beat(signed_in(writer), published)
+    response = beat(signed_in(writer), unpublished)
 
     assert response.status_code == 403
     assert "may not edit this article" in response.json()["error"]
@@ -349,10 +350,10 @@ def test_change_form_carries_the_banner_and_both_scripts_for_those_who_may_edit(
 
 
 def test_read_only_form_and_add_form_have_no_heartbeat(writer, writer_author):
-    published = make_article(author=writer_author, status=Article.Status.PUBLISHED)
+    unpublished = make_article(author=writer_author, status=Article.Status.UNPUBLISHED)
     client = signed_in(writer)
 
-    for url in (change_url(published), "/admin/articles/article/add/"):
+    for url in (change_url(unpublished), "/admin/articles/article/add/"):
         page = soup_of(client.get(url))
         assert page.select_one("#editing-presence") is None, url
         assert page.select_one('script[src$="js/leave-guard.js"]') is not None, url

@@ -114,9 +114,8 @@ def test_a_long_loss_is_quoted_short_from_where_it_starts(editor_client, article
 
 
 def test_removing_only_markup_still_saves_the_cleaned_text(editor_client, article):
-    response = editor_client.post(
-        change_url(article), change_form(editor_client, article, body=HARMLESS)
-    )
+    data = change_form(editor_client, article, body=HARMLESS, _publish_changes="Publish changes")
+    response = editor_client.post(change_url(article), data)
     assert response.status_code == 302, error_texts(response.content)
     article.refresh_from_db()
     assert article.body == (

@@ -59,7 +59,8 @@ def test_editor_changes_one_word_and_the_history_marks_that_word_alone(
 
     page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
     _replace_word_in_body(page, "fridge", "refrigerator")
-    page.get_by_role("button", name="Save and continue editing").click()
+    # The article is live: the change goes out with "Publish changes" (a save keeps it apart).
+    page.get_by_role("button", name="Publish changes").click()
     expect(page.locator("ul.messagelist li.success")).to_be_visible()
 
     page.locator(".object-tools").get_by_role("link", name="History").click()
@@ -113,7 +114,8 @@ def test_a_standfirst_edit_in_the_browser_shows_as_the_standfirst_alone(
         "&& CKEDITOR.instances.id_body.status === 'ready'"
     )
     page.get_by_label("Standfirst").fill("Why a heat pump beats a boiler.")
-    page.get_by_role("button", name="Save and continue editing").click()
+    # The article is live: the change goes out with "Publish changes" (a save keeps it apart).
+    page.get_by_role("button", name="Publish changes").click()
     expect(page.locator("ul.messagelist li.success")).to_be_visible()
 
     page.locator(".object-tools").get_by_role("link", name="History").click()

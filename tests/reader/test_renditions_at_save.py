@@ -191,6 +191,7 @@ def test_an_edit_whose_renditions_fail_is_kept_and_its_page_shows_the_original(
         article,
         title="Cranes at midnight",
         hero_image=image_upload("new.png", size=(1400, 800)),
+        _publish_changes="Publish changes",  # a live article's edit goes out
     )
     with (
         mock.patch.object(renditions, "_Source", side_effect=MemoryError),

@@ -32,6 +32,9 @@ STEPS = (
     "restore",
     "share",
     "delete",
+    "submit_changes",
+    "publish_changes",
+    "discard_changes",
 )
 
 # README, Editorial workflow → Roles (and → States for where a step starts from).
@@ -42,10 +45,11 @@ STEPS = (
 EXPECTED_TABLE = """
 role            step             draft in_review live scheduled expired unpublished
 
-# Writer: "edit, submit for review and delete their own articles while Draft or In review
-# (afterwards they see them read-only) ... Cannot publish, schedule, unpublish, edit or delete
-# other people's work."
-writer_own      edit             Y     Y         -    -         -       -
+# Writer: "edit, submit for review and delete their own articles while Draft or In review;
+# edit their own published articles as unpublished changes and submit those for review ...
+# Cannot publish, schedule, unpublish, edit or delete other people's work."  Editing a
+# published (live, scheduled or expired) article saves unpublished changes beside it.
+writer_own      edit             Y     Y         Y    Y         Y       -
 writer_own      submit           Y     -         -    -         -       -
 writer_own      publish          -     -         -    -         -       -
 writer_own      schedule         -     -         -    -         -       -
@@ -54,6 +58,9 @@ writer_own      return_to_draft  -     -         -    -         -       -
 writer_own      restore          -     -         -    -         -       -
 writer_own      share            -     -         -    -         -       -
 writer_own      delete           Y     Y         -    -         -       -
+writer_own      submit_changes   -     -         Y    Y         Y       -
+writer_own      publish_changes  -     -         -    -         -       -
+writer_own      discard_changes  Y     Y         Y    Y         Y       -
 writer_other    *                -     -         -    -         -       -
 
 # Editor: "edit, submit and delete every article in any state; publish, schedule,
@@ -69,6 +76,11 @@ editor          return_to_draft  -     Y         Y    Y         Y       Y
 editor          restore          Y     Y         Y    Y         Y       Y
 editor          share            Y     Y         Y    Y         Y       Y
 editor          delete           Y     Y         Y    Y         Y       Y
+# "Publish changes" to a published article, discard anyone's unpublished changes; editors
+# publish changes themselves rather than submit them.
+editor          submit_changes   -     -         -    -         -       -
+editor          publish_changes  -     -         Y    Y         Y       -
+editor          discard_changes  Y     Y         Y    Y         Y       Y
 
 # Admin: "everything".
 admin           edit             Y     Y         Y    Y         Y       Y
@@ -80,6 +92,9 @@ admin           return_to_draft  -     Y         Y    Y         Y       Y
 admin           restore          Y     Y         Y    Y         Y       Y
 admin           share            Y     Y         Y    Y         Y       Y
 admin           delete           Y     Y         Y    Y         Y       Y
+admin           submit_changes   -     -         -    -         -       -
+admin           publish_changes  -     -         Y    Y         Y       -
+admin           discard_changes  Y     Y         Y    Y         Y       Y
 
 # "Give a person staff status AND put them in one group": without both, nothing.
 staff_no_group  *                -     -         -    -         -       -

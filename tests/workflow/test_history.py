@@ -96,7 +96,10 @@ def test_the_changes_of_a_standfirst_edit_of_a_live_article_are_the_standfirst_a
     assert article.published_at.microsecond  # stored with microseconds, as publishing does
     services.save_edit(article, by=editor)
     data = change_form(
-        editor_client, article, standfirst="Batteries age faster when they are kept hot."
+        editor_client,
+        article,
+        standfirst="Batteries age faster when they are kept hot.",
+        _publish_changes="1",  # a plain Save would keep the change unpublished
     )
     response = editor_client.post(change_url(article), data)
     assert response.status_code == 302, error_texts(response.content)

@@ -23,6 +23,8 @@ REVIEWED = {
     ("articles/workflow/media_record.py", "record_media", "bulk_create"): "media not cached",
     # load_demo's children, in save_edit's transaction with the article's own save.
     ("articles/management/commands/load_demo.py", "write_children", "bulk_create"): "in save_edit",
+    # Staged changes move the article's edit token only: the row readers get is unchanged.
+    ("articles/workflow/staging.py", "_bump_version", "update"): "version only, not public",
     # Second-factor recovery codes: no public page shows them.
     ("authors/sign_in/two_factor.py", "replace_recovery_codes", "bulk_create"): "not public",
     # Who has an article's form open (an upsert): only the admin's banner shows it.

@@ -127,7 +127,8 @@ def test_updated_line_appears_only_for_edits_after_publishing(client, editor):
     client.post(change_url(article), change_form(client, article, _publish="1"))
     assert "Updated" not in client.get(article.get_absolute_url()).content.decode()
     with time_machine.travel(timezone.now() + timedelta(days=1)):
-        response = client.post(change_url(article), change_form(client, article, title="Fixed"))
+        data = change_form(client, article, title="Fixed", _publish_changes="Publish changes")
+        response = client.post(change_url(article), data)
         assert response.status_code == 302, error_texts(response.content)
         assert "Updated" in client.get(article.get_absolute_url()).content.decode()
 

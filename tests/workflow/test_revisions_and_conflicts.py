@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles.models import Article, ArticleEvent, TldrBullet
+from articles.models import Article, ArticleEvent, StagedEdit, TldrBullet
 from articles.workflow import revisions
 from tests.factories import make_article, make_role_user
 from tests.helpers.admin import change_form, change_url, inline_prefix
@@ -85,7 +85,7 @@ def test_second_save_of_a_stale_form_is_refused_and_shows_the_text_back(client, 
 def test_changing_a_published_slug_redirects_the_old_url(client, editor):
     article = make_article(slug="old-address")
     client.force_login(editor)
-    _save(client, article, slug="new-address")
+    _save(client, article, slug="new-address", _publish_changes="Publish changes")
     client.logout()
     response = client.get("/articles/old-address/")
     assert response.status_code == 301
@@ -134,9 +134,12 @@ def test_writer_cannot_save_an_open_form_once_the_article_is_published(
     stale = change_form(writer_client, article, title="Late change")
     services.publish(article, by=editor)
     response = writer_client.post(change_url(article), stale)
-    assert response.status_code == 403  # a writer may no longer edit it once it is live
+    # Live now, a writer's edit would only be staged; this one is refused as out of date.
+    assert response.status_code == 200
+    assert "Someone else saved this article" in response.content.decode()
     article.refresh_from_db()
     assert article.title != "Late change"
+    assert not StagedEdit.objects.exists()
 
 
 def test_an_open_form_goes_stale_when_someone_publishes_meanwhile(client, editor):

@@ -70,13 +70,17 @@ def test_writer_cannot_open_or_post_someone_elses_article(client, writer):
     assert "Hijacked" not in Article.objects.values_list("title", flat=True)
 
 
-def test_writer_cannot_edit_own_published_article(client, writer, writer_author):
-    article = make_article(author=writer_author)
+def test_writer_edits_own_published_article_only_as_unpublished_changes(
+    client, writer, writer_author
+):
+    article = make_article(author=writer_author, title="As published")
     client.force_login(writer)
-    response = client.post(change_url(article), {"title": "Changed"})
-    assert response.status_code == 403
+    response = client.post(change_url(article), change_form(client, article, title="Changed"))
+    assert response.status_code == 302, error_texts(response.content)
     article.refresh_from_db()
-    assert article.title != "Changed"
+    assert article.title == "As published"
+    assert article.staged_edit.changes == {"title": "Changed"}
+    assert client.get(article.get_absolute_url()).content.decode().count("Changed") == 0
 
 
 def test_writer_cannot_delete_a_published_article_but_can_delete_own_draft(

@@ -40,14 +40,27 @@ def _broken_draft(article) -> checklist.Draft:
 TWO_BULLETS = "Publishing needs 3 to 5 TL;DR bullets; this article has 2."
 
 
-def test_a_live_edit_is_judged_on_the_content_as_posted():
+def test_publishing_changes_to_a_live_article_is_judged_on_the_content_as_posted():
     editor, live = make_role_user("Editor"), make_article()
-    reasons = transitions.refusals_of_save(editor, live, None, draft=_broken_draft(live))
-    assert _messages(reasons) == [TWO_BULLETS]
-    assert (
-        transitions.refusals_of_save(editor, live, None, draft=checklist.draft_from_article(live))
-        == []
+    reasons = transitions.refusals_of_save(
+        editor, live, "publish_changes", draft=_broken_draft(live)
     )
+    assert _messages(reasons) == [TWO_BULLETS]
+    complete = checklist.draft_from_article(live)
+    assert transitions.refusals_of_save(editor, live, "publish_changes", draft=complete) == []
+
+
+def test_a_plain_save_of_a_live_article_is_staged_and_not_held_to_the_checklist():
+    editor, live = make_role_user("Editor"), make_article()
+    assert transitions.stages(live, None) and transitions.stages(live, "submit_changes")
+    assert not transitions.stages(live, "publish_changes")
+    assert transitions.refusals_of_save(editor, live, None, draft=_broken_draft(live)) == []
+
+
+def test_a_draft_is_never_staged_by_a_save():
+    draft = make_article(status=Article.Status.DRAFT)
+    assert not transitions.stages(draft, None)
+    assert not transitions.stages(Article(status=Article.Status.PUBLISHED), None)
 
 
 def test_a_live_edit_that_goes_with_unpublishing_is_not_held_to_the_checklist():
@@ -57,9 +70,7 @@ def test_a_live_edit_that_goes_with_unpublishing_is_not_held_to_the_checklist():
 
 def test_a_save_lists_the_edits_and_the_steps_refusals_together():
     writer = make_role_user("Writer")
-    live = make_article()
-    live.author.user = writer
-    live.author.save()
+    live = make_article()  # someone else's
     reasons = _messages(transitions.refusals_of_save(writer, live, "publish"))
     assert reasons[0].startswith("You cannot edit this article")
     assert transitions.EDITORS_ONLY in reasons
@@ -140,11 +151,11 @@ def test_a_chosen_published_status_publishes_now_at_its_time_or_schedules():
         )
 
 
-def test_a_live_edit_without_a_publication_time_is_refused_at_that_field():
+def test_live_changes_without_a_publication_time_are_refused_at_that_field():
     editor, live = make_role_user("Editor"), make_article()
     draft = checklist.draft_from_article(live)
     draft.published_at = None
-    assert transitions.refusals_of_save(editor, live, None, draft=draft) == [
+    assert transitions.refusals_of_save(editor, live, "publish_changes", draft=draft) == [
         transitions.Reason(
             "A published article needs a publication time. To take it off the site, use Unpublish.",
             "time",
@@ -185,7 +196,7 @@ def test_each_reason_says_what_kind_it_is():
     live = make_article()
     assert transitions.refusals(editor, live, "publish", judge_content=False) == [
         transitions.Reason(
-            "This article is already live: use Save to update it; this one is Published.",
+            "This article is already live: use Publish changes to update it; this one is Published.",
             "state",
         )
     ]
