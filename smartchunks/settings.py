@@ -349,6 +349,10 @@ CKEDITOR_CONFIGS = {
         # The image dialog asks only for what the page keeps: alt text (required), width and
         # height in pixels, a link (static/editor/imagerules/plugin.js).
         "removeDialogTabs": "image:advanced",
+        # Links keep only their address and title: a target, id, class or style is dropped
+        # by the cleaner, so the link dialog does not offer them.
+        "linkShowTargetTab": False,
+        "linkShowAdvancedTab": False,
         # Sends Django's CSRF token with every image upload (smartchunks/media/editor_uploads.py).
         "extra_plugins": ["djangocsrf", "imagerules"],
         "external_plugin_resources": [
@@ -366,6 +370,8 @@ CKEDITOR_CONFIGS = {
         "height": 160,
         "width": "100%",
         "removePlugins": "exportpdf",
+        "linkShowTargetTab": False,
+        "linkShowAdvancedTab": False,
     },
 }
 

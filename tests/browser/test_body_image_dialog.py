@@ -1,6 +1,7 @@
 """The body's image dialog in a real Chromium: it refuses an image without alt text, offers
 only what the article page keeps (no alignment, border or spacing), and the image it inserts
-is saved with its alt text, width and height.
+is saved with its alt text, width and height.  The link dialog offers only an address (no
+target or advanced attributes, which the cleaner drops).
 
 Screenshots of the dialog at 1280 and 390 px wide are left in ``tmp_path``; on both, the
 whole dialog fits on the screen.
@@ -136,3 +137,16 @@ def test_image_dialog_offers_only_what_the_page_keeps(on_draft, tmp_path, width)
     page.get_by_role("button", name="OK").click()
     assert page.alerts == ["Width and height are whole numbers of pixels (or leave them empty)."]
     expect(dialog).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_link_dialog_offers_only_the_address(on_draft):
+    page = on_draft
+    page.locator("#cke_id_body .cke_button__link").click()
+    dialog = page.locator(DIALOG)
+    expect(field(dialog, "URL")).to_be_visible()
+    # No Target tab (a target attribute is dropped on save), no Advanced (id, class, style,
+    # rel: dropped too).
+    expect(dialog.locator(".cke_dialog_tab:visible")).to_have_text(["Link Info", "Upload"])
+    for label in ("Target", "Advanced", "Style", "Stylesheet Classes"):
+        expect(dialog.get_by_text(label, exact=True).filter(visible=True)).to_have_count(0)
