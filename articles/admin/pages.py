@@ -138,7 +138,14 @@ class ArticlePagesMixin:
                 for problem in refusal.problems:
                     messages.error(request, problem)
                 return HttpResponseRedirect(history_url)
-            messages.success(request, "Version restored, with its TL;DR, FAQ and sources.")
+            if revisions.restored_as_changes(article):
+                messages.success(
+                    request,
+                    "Version restored as unpublished changes, with its TL;DR, FAQ and sources: "
+                    "readers see the published version until an editor uses “Publish changes”.",
+                )
+            else:
+                messages.success(request, "Version restored, with its TL;DR, FAQ and sources.")
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
         entries = [entry for entry in history.timeline(article) if entry.version]
         chosen = next(entry for entry in entries if entry.version.pk == version.pk)
@@ -150,6 +157,7 @@ class ArticlePagesMixin:
             f"Restore version {chosen.number} of “{article.title}”?",
             chosen=chosen,
             newest=newest,
+            as_changes=revisions.restored_as_changes(article),
             fields=compare_versions(newest.version, version, restored_only=True),
             history_url=history_url,
         )

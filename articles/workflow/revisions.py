@@ -1,7 +1,9 @@
 """Article revisions: the list, the parts one holds, and restoring one.
 
 django-reversion stores each revision (articles/workflow/audit.py adds them); an earlier one
-comes back through the workflow's save_edit, as any edit does.  Comparing two is
+comes back through the workflow's save_edit, as any edit does, or, for a published article,
+into its unpublished changes (articles/workflow/staging.py): old text is a change like any
+other, and readers see it only once an editor publishes it.  Comparing two is
 articles/workflow/comparison.py.
 """
 
@@ -11,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
-from articles.workflow import services
+from articles.models import Article, ArticleEvent, FaqEntry, Section, Source, Tag, TldrBullet
+from articles.workflow import audit, services, staging, transitions
 from authors.models import Author
 
 # What a restore brings back; the workflow fields and the URL stay as they are now, so
@@ -56,12 +58,16 @@ def _points_at_deleted_row(name: str, value) -> bool:
 def restore_revision(article, version: Version, *, by) -> Article:
     """Bring back the text, image and inlines of an earlier revision of this article.
 
-    The state, publication time and slug stay as they are.  A live article is only restored
-    to a revision that passes the checklist.  Who may restore is the rulebook's "restore"
-    rule, asked by save_edit before anything is written.
+    The state, publication time and slug stay as they are.  A published article gets them as
+    unpublished changes (``restored_as_changes`` says so), which an editor then publishes;
+    any other article gets them in its row.  Who may restore is the rulebook's "restore"
+    rule, asked before anything is written.
     """
     if version.object_id != str(article.pk) or version.content_type.model_class() is not Article:
         raise services.WorkflowError("That revision belongs to another article.")
+    if staging.stages(article):
+        _restore_as_changes(article, version, by=by)
+        return article
     data = version.field_dict
     when = timezone.localtime(version.revision.date_created)
     who = version.revision.user or "unknown"
@@ -97,3 +103,44 @@ def restore_revision(article, version: Version, *, by) -> Article:
             ) from refusal
     article.refresh_from_db()
     return article
+
+
+def restored_as_changes(article) -> bool:
+    """Whether a restore of this article waits as unpublished changes."""
+    return staging.stages(article)
+
+
+def _restore_as_changes(article, version: Version, *, by) -> None:
+    """The revision's text, image, tags and parts, staged beside the published article."""
+    services.refuse(transitions.refusals(by, article, "restore", judge_content=False))
+    data = version.field_dict
+    values = {}
+    for name in RESTORED_FIELDS:
+        field = name.removesuffix("_id")
+        if field not in staging.FIELDS or name not in data:
+            continue
+        if _points_at_deleted_row(name, data[name]):
+            continue
+        if field == "hero_image" or field in staging.RICH_TEXT:
+            # As stored: the file's name, and rich text cleaned when it was saved.
+            values[field] = str(data[name] or "")
+        else:
+            values[field] = staging.encode(field, data[name])
+    values["tags"] = staging.encode(
+        "tags", [pk for pk in map(int, data.get("tags", [])) if Tag.objects.filter(pk=pk).exists()]
+    )
+    for key, (model, _names) in staging.PARTS.items():
+        rows = children(version.revision, model, article.pk)
+        values[key] = staging.encode_part(key, rows, stored=True)
+    when = timezone.localtime(version.revision.date_created)
+    who = version.revision.user or "unknown"
+    detail = f"Revision of {when:%Y-%m-%d %H:%M} by {who}"
+    staged = staging.save_changes(
+        article,
+        values,
+        by=by,
+        action=ArticleEvent.Action.RESTORED,
+        detail=f"{detail}, as unpublished changes",
+    )
+    if staged is None:  # the published version is that revision: nothing waits
+        audit.record(article, by=by, action=ArticleEvent.Action.RESTORED, detail=detail)

@@ -213,6 +213,8 @@ def save_changes(
     expected_version: int | None = None,
     autosave: bool = False,
     submit: bool = False,
+    action: str = ArticleEvent.Action.CHANGES_SAVED,
+    detail: str = "",
 ) -> StagedEdit | None:
     """Stage ``values`` (some or all of FIELDS and PARTS, kept the staged way) for the article.
 
@@ -220,7 +222,8 @@ def save_changes(
     no change, so undoing every change leaves nothing staged (None is returned).
     ``expected_version``: the article's version the person's copy was loaded at; another
     save since is refused (ChangedMeanwhile), nothing is written.  ``submit`` hands the
-    changes to the editors for review (the rulebook's "submit_changes").
+    changes to the editors for review (the rulebook's "submit_changes").  ``action`` and
+    ``detail``: the audit line of a save that is not an autosave (a restore says so).
     """
     with transaction.atomic():
         stored = _locked(article)
@@ -258,9 +261,12 @@ def save_changes(
         _bump_version(stored.pk)
         if submit:
             audit.record(stored, by=by, action=ArticleEvent.Action.CHANGES_SUBMITTED)
-        elif not autosave or created:
-            detail = "Autosaved" if autosave else ""
-            audit.record(stored, by=by, action=ArticleEvent.Action.CHANGES_SAVED, detail=detail)
+        elif autosave and created:
+            audit.record(
+                stored, by=by, action=ArticleEvent.Action.CHANGES_SAVED, detail="Autosaved"
+            )
+        elif not autosave:
+            audit.record(stored, by=by, action=action, detail=detail)
     return staged
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 
 from articles.models import Article, ArticleMedia, FaqEntry
-from articles.workflow import revisions, services
+from articles.workflow import revisions, services, staging
 from articles.workflow.media_record import shown_media
 from tests.factories import image_upload, make_article, make_role_user
 
@@ -67,6 +67,11 @@ def test_a_restore_records_the_files_of_the_version_it_brings_back():
     services.save_edit(article, by=editor)
     assert recorded(article) == set()
     revisions.restore_revision(article, version, by=editor)
+    # Published: the version waits as unpublished changes, whose files the newsroom may see
+    # (readers may not) until they are published.
+    assert recorded(article) == set()
+    assert "uploads/3/2026/01/02/Chart.png" in staging.staged_edit_of(article).media
+    staging.publish_changes(article, by=editor)
     assert "uploads/3/2026/01/02/Chart.png" in recorded(article)
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from articles.models import Article, ArticleEvent, Section, TldrBullet
-from articles.workflow import revisions, services
+from articles.workflow import revisions, services, staging
 from tests.factories import make_article, make_author, make_role_user, make_section, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,11 @@ def test_restore_brings_back_text_tags_and_parts_and_keeps_state_time_and_slug()
     article.tags.set([new_tag])
     TldrBullet.objects.filter(article=article).update(text="Rewritten bullet")
     revisions.restore_revision(article, version, by=editor)
+    # Published: the old version waits as unpublished changes; readers keep the row.
+    article.refresh_from_db()
+    assert article.title == "New headline"
+    assert staging.staged_edit_of(article).changes["title"] == "Old headline"
+    staging.publish_changes(article, by=editor)
     article.refresh_from_db()
     assert article.title == "Old headline"
     assert list(article.tags.all()) == [old_tag]
@@ -104,18 +109,17 @@ def test_restore_to_no_section_is_kept():
     assert article.section is None
 
 
-def test_a_live_article_is_not_restored_to_a_revision_that_would_break_it():
+def test_a_live_article_restored_to_a_revision_that_would_break_it_keeps_readers_safe():
     editor = make_role_user("Editor")
     article = make_article(tldr=2, status=Article.Status.DRAFT)
     version = _revision_then_change(article, editor)
     TldrBullet.objects.create(article=article, text="A third bullet", position=5)
     services.publish(article, by=editor)
+    revisions.restore_revision(article, version, by=editor)  # waits as unpublished changes
+    assert len(staging.staged_edit_of(article).changes["tldr"]) == 2
     with pytest.raises(services.WorkflowError) as refusal:
-        revisions.restore_revision(article, version, by=editor)
-    assert refusal.value.problems == [
-        "This article is published; the revision cannot go live because:",
-        "Publishing needs 3 to 5 TL;DR bullets; this article has 2.",
-    ]
+        staging.publish_changes(article, by=editor)
+    assert "Publishing needs 3 to 5 TL;DR bullets; this article has 2." in refusal.value.problems
     assert article.tldr_bullets.count() == 3
 
 
@@ -160,3 +164,16 @@ def test_rows_that_share_a_position_come_back_in_the_order_they_were_written():
     services.save_edit(article, by=editor)
     revisions.restore_revision(article, version, by=editor)
     assert [bullet.text for bullet in article.tldr_bullets.all()] == ["first", "second", "third"]
+
+
+def test_readers_see_a_restored_version_of_a_live_article_only_once_it_is_published(client):
+    editor = make_role_user("Editor")
+    article = make_article(title="Retracted claim")
+    version = _revision_then_change(article, editor, title="Corrected claim")
+    revisions.restore_revision(article, version, by=editor)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Corrected claim" in page and "Retracted claim" not in page
+    event = ArticleEvent.objects.get(article=article, action=ArticleEvent.Action.RESTORED)
+    assert event.detail.endswith("as unpublished changes")
+    staging.publish_changes(article, by=editor)
+    assert "Retracted claim" in client.get(article.get_absolute_url()).content.decode()

@@ -102,7 +102,9 @@ def test_old_slug_of_an_unpublished_article_is_a_plain_404(client, editor):
     assert client.get("/articles/was-live/").status_code == 404
 
 
-def test_a_live_article_is_not_restored_to_a_revision_that_fails_the_checklist(client, editor):
+def test_a_live_article_restored_to_a_revision_that_fails_the_checklist_stays_as_it_was(
+    client, editor
+):
     from articles.workflow import services
 
     article = make_article(status=Article.Status.DRAFT, tldr=2, title="Two bullets")
@@ -115,7 +117,11 @@ def test_a_live_article_is_not_restored_to_a_revision_that_fails_the_checklist(c
         f"/admin/articles/article/{article.pk}/revisions/{two_bullet_revision.pk}/restore/",
         follow=True,
     )
-    assert "3 to 5 TL;DR bullets; this article has 2" in response.content.decode()
+    # The old version waits as unpublished changes; publishing them is refused.
+    assert "restored as unpublished changes" in response.content.decode()
+    data = change_form(client, article, _publish_changes="1")
+    refused = client.post(change_url(article), data)
+    assert "3 to 5 TL;DR bullets; this article has 2" in refused.content.decode()
     article.refresh_from_db()
     assert article.is_published
     assert article.tldr_bullets.count() == 3
