@@ -261,6 +261,16 @@ def assert_fits(page, where: str) -> None:
     assert page.evaluate(TOO_WIDE) == [], where
 
 
+FIRST_WORKFLOW_BUTTON = """() => {
+    const django = ["_save", "_continue", "_addanother"];
+    const steps = [...document.querySelectorAll(".submit-row input[type=submit]")]
+        .filter(button => !django.includes(button.name))
+        .map(button => ({name: button.value, ...button.getBoundingClientRect().toJSON()}))
+        .sort((a, b) => a.left - b.left);
+    return steps[0] || null;
+}"""
+
+
 def assert_buttons_in_reach(page, where: str) -> None:
     # A published article's Save keeps the changes unpublished, and says so.
     save = page.get_by_role("button", name=re.compile(r"^Save( without publishing)?$"))
@@ -275,6 +285,13 @@ def assert_buttons_in_reach(page, where: str) -> None:
         height = page.viewport_size["height"]
         assert bar["y"] >= 0 and bar["y"] + bar["height"] <= height + 1, (where, position)
         assert bar["height"] < height * 0.2, (where, position, bar)
+        # The first workflow step (Publish changes, Save and publish now...) is on screen
+        # beside Save, not a swipe away.
+        first_step = page.evaluate(FIRST_WORKFLOW_BUTTON)
+        assert first_step and first_step["right"] <= page.viewport_size["width"], (
+            where,
+            first_step,
+        )
     page.evaluate("() => scrollTo(0, 0)")
 
 
