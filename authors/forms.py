@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from authors.models import Author
 
 
-def stale_edit_error(thing: str, saved_at=None) -> forms.ValidationError:
+def stale_edit_error(thing: str, saved_at=None, *, by: str | None = None) -> forms.ValidationError:
     """The error for a save made from a form opened before someone else's save.
 
     Nothing is overwritten and the editor's text stays in the form, so the message says
@@ -15,7 +15,7 @@ def stale_edit_error(thing: str, saved_at=None) -> forms.ValidationError:
     """
     when = f" at {date_format(timezone.localtime(saved_at), 'DATETIME_FORMAT')}" if saved_at else ""
     return forms.ValidationError(
-        f"Someone else saved this {thing}{when} while you were editing it, so your changes "
+        f"{by or 'Someone else'} saved this {thing}{when} while you were editing it, so your changes "
         "have NOT been saved (nothing was overwritten). Your text is still in the form "
         f"below: copy what you need, open the {thing} again to see the latest version, and "
         "reapply your changes there.",

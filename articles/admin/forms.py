@@ -15,8 +15,8 @@ back with the editor's text.  The live checklist beside the form asks ``publishi
 from django import forms
 from django.core.exceptions import ValidationError
 
-from articles.models import Article, FaqEntry, Source, TldrBullet
-from articles.workflow import checklist, transitions
+from articles.models import Article, FaqEntry, Source, StagedEdit, TldrBullet
+from articles.workflow import checklist, staging, transitions
 from authors.forms import stale_edit_error
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
@@ -189,7 +189,17 @@ class ArticleAdminForm(forms.ModelForm):
             .first()
         )
         if current and expected != current["version"]:
-            raise stale_edit_error("article", current["modified_at"])
+            # The save that moved the version on: the row's, or a later one of its
+            # unpublished changes (a colleague's save or autosave), named when known.
+            saved_at, saved_by = current["modified_at"], None
+            staged = (
+                StagedEdit.objects.filter(article_id=self.instance.pk)
+                .select_related("saved_by")
+                .first()
+            )
+            if staged is not None and staged.saved_at > saved_at:
+                saved_at, saved_by = staged.saved_at, staging.person_name(staged.saved_by)
+            raise stale_edit_error("article", saved_at, by=saved_by)
 
     def _value(self, name):
         if name in self.fields:

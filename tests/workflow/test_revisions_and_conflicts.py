@@ -201,3 +201,22 @@ def test_a_writers_draft_taking_an_old_slug_does_not_break_a_live_articles_redir
     response = writer_client.get("/articles/old-battery-url/")
     assert response.status_code == 301
     assert response["Location"] == "/articles/battery-explainer/"
+
+
+def test_a_stale_form_names_the_colleague_whose_unpublished_changes_came_first():
+    from django.test import Client
+
+    ana = make_role_user("Editor", username="ana", first_name="Ana", last_name="Ruiz")
+    ben = make_role_user("Editor", username="ben")
+    article = make_article(title="Live headline")  # published: saves are staged
+    first, second = Client(), Client()
+    first.force_login(ana)
+    second.force_login(ben)
+    anas_form = change_form(first, article, title="Ana's headline")
+    bens_form = change_form(second, article, title="Ben's headline")
+    assert first.post(change_url(article), anas_form).status_code == 302
+    response = second.post(change_url(article), bens_form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ana Ruiz saved this article at" in page
+    assert StagedEdit.objects.get(article=article).changes["title"] == "Ana's headline"
