@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from articles.models import Article, FaqEntry, Source, Tag, TldrBullet, states
+from articles.models import Article, ArticleEvent, FaqEntry, Source, Tag, TldrBullet, states
 from articles.workflow import permissions, services, staging, transitions
 from smartchunks.media import renditions
 
@@ -349,10 +349,28 @@ class StagedChangesMixin:
             "title": f"Discard the changes to “{article.title}”?",
             "staged_edit": staged,
             "saved_by": staging.person_name(staged.saved_by),
+            "contributors": _contributors(article, staged),
             "live": staging.stages(article),
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/articles/article/discard_changes.html", context)
+
+
+def _contributors(article, staged) -> list[str]:
+    """Everyone whose work is in the staged changes: who started them, who saved, autosaved,
+    restored into or submitted them since (the audit trail), and who saved last."""
+    saving = (
+        ArticleEvent.Action.CHANGES_SAVED,
+        ArticleEvent.Action.CHANGES_SUBMITTED,
+        ArticleEvent.Action.RESTORED,
+    )
+    people = [staged.created_by, staged.saved_by, staged.submitted_by]
+    events = ArticleEvent.objects.filter(
+        article=article, action__in=saving, at__gte=staged.created_at
+    ).select_related("actor")
+    people += [event.actor for event in events]
+    names = {staging.person_name(person) for person in people if person is not None}
+    return sorted(names)
 
 
 def _saved_message(now, not_taken: list[str], staged: bool) -> str:

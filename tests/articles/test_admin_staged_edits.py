@@ -281,3 +281,14 @@ def test_a_writer_s_save_keeps_a_tag_they_cannot_see(client, writer, editor, liv
         "tags": [unreleased.pk],
         "title": "Writer's wording",
     }
+
+
+def test_discard_names_everyone_whose_work_is_in_the_changes(editor_client, editor, live):
+    ana = make_role_user("Editor", username="ana", first_name="Ana", last_name="Ruiz")
+    staging.save_changes(live, {"standfirst": "Ana's autosaved standfirst"}, by=ana, autosave=True)
+    staging.save_changes(live, {"title": "Editor's headline"}, by=editor)
+    confirm = editor_client.get(f"/admin/articles/article/{live.pk}/changes/discard/")
+    text = soup_of(confirm).select_one("#content-main").get_text(" ", strip=True)
+    assert "Ana Ruiz" in text
+    assert staging.person_name(editor) in text
+    assert "last saved by" in text
