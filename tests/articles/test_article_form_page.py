@@ -352,3 +352,14 @@ def test_the_change_form_of_an_article_the_editor_may_only_read_asks_nothing(cli
     page = parse_html(client.get(change_url(article)).content)
     panel = page.select_one("#article-checklist")
     assert panel is not None and not panel.has_attr("data-url")
+
+
+def test_a_refused_form_lists_its_field_errors_at_the_top_with_links(editor_client):
+    data = add_form(editor_client, title="Only a headline", author="")
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    summary = parse_html(response.content).select_one(".article-error-summary")
+    assert summary is not None
+    links = {link.get_text(): link["href"] for link in summary.select("a")}
+    assert links.get("Author") == "#id_author"
+    assert "This field is required." in summary.get_text()
