@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from articles.workflow import revisions, services
+from articles.workflow import revisions, services, staging
 from tests.factories import make_article, make_role_user, make_section, make_tag
 from tests.helpers.stack import Stack, current_database_url
 
@@ -121,7 +121,7 @@ def test_deleting_an_article_takes_it_off_at_once(reader):
     assert {status for status, _ in reader.every_answer(article.get_absolute_url())} == {404}
 
 
-def test_restoring_a_revision_shows_at_once(reader, editor):
+def test_restoring_a_revision_shows_at_once_when_its_changes_are_published(reader, editor):
     article = make_article(title="First headline")
     services.save_edit(article, by=editor)
     version = revisions.revisions_of(article).first()
@@ -130,6 +130,11 @@ def test_restoring_a_revision_shows_at_once(reader, editor):
     reader.warm(article.get_absolute_url())
     assert shows(reader.every_answer(article.get_absolute_url()), "Second headline")
     revisions.restore_revision(article, version, by=editor)
+    # The article is live: the restored version waits as unpublished changes.
+    waiting = reader.every_answer(article.get_absolute_url())
+    assert shows(waiting, "<title>Second headline")  # (the TL;DR bullets name the first)
+    assert hides(waiting, "<title>First headline")
+    staging.publish_changes(article, by=editor)
     restored = reader.every_answer(article.get_absolute_url())
     assert shows(restored, "First headline")
     assert hides(restored, "Second headline")
