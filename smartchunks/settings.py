@@ -165,6 +165,11 @@ _prepare_threshold = os.environ.get("DJANGO_DB_PREPARE_THRESHOLD", "2").strip().
 DATABASES["default"]["OPTIONS"].setdefault(
     "prepare_threshold", None if _prepare_threshold in ("off", "") else int(_prepare_threshold)
 )
+# Prepared, they run PostgreSQL's generic plan from the first run (only they are prepared, so
+# nothing else is affected).  Left to choose, PostgreSQL kept planning the neighbour query per
+# run at 100,000 articles (its generic estimate looked worse): 2.0 ms a run against 0.7 ms.
+if _prepare_threshold not in ("off", ""):
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c plan_cache_mode=force_generic_plan")
 # ...and a server that stops answering mid-query neither: a request's query that has waited
 # this long has its connection cut and the request gets the 503 (smartchunks/stalled_queries.py).
 # Our pages' queries take milliseconds; 0 turns the watchdog off.
