@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 CACHED_VIEWS = frozenset(
     {
         "articles:home",
+        "articles:corrections",
         "articles:detail",
         "articles:author",
         "articles:section",

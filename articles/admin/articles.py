@@ -12,7 +12,12 @@ from django.utils.formats import date_format
 from articles.admin import form_page, staged_changes
 from articles.admin.form_page import ArticleFormPageMixin
 from articles.admin.forms import ArticleAdminForm
-from articles.admin.inlines import FaqEntryInline, SourceInline, TldrBulletInline
+from articles.admin.inlines import (
+    CorrectionInline,
+    FaqEntryInline,
+    SourceInline,
+    TldrBulletInline,
+)
 from articles.admin.pages import ArticlePagesMixin
 from articles.admin.presence import EditingPresenceMixin
 from articles.admin.publication_filter import PublicationFilter
@@ -47,7 +52,7 @@ class ArticleAdmin(
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["author", "section", "tags"]
-    inlines = [TldrBulletInline, FaqEntryInline, SourceInline]
+    inlines = [TldrBulletInline, FaqEntryInline, SourceInline, CorrectionInline]
     # change_form.html with the staged-changes notice (it extends that template).
     change_form_template = "admin/articles/article/change_form_staged.html"
 

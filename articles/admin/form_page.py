@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from articles.models import FaqEntry, Source, TldrBullet
+from articles.models import Correction, FaqEntry, Source, TldrBullet
 from articles.workflow import checklist
 
 # Section names never contain a field's label: a label finds its field, not a section.
@@ -24,7 +24,19 @@ PUBLISHING = "Publishing"
 SEARCH = "Search and sharing"
 
 # The article page, top to bottom: fieldsets by name, inlines by model.
-PAGE_ORDER = (HEADLINE, TldrBullet, HERO, BODY, FaqEntry, Source, BYLINE, PUBLISHING, SEARCH)
+# Corrections sit with publishing: an editor adds one to a live article and publishes it.
+PAGE_ORDER = (
+    HEADLINE,
+    TldrBullet,
+    HERO,
+    BODY,
+    FaqEntry,
+    Source,
+    BYLINE,
+    Correction,
+    PUBLISHING,
+    SEARCH,
+)
 
 
 def parts_in_page_order(adminform, inline_admin_formsets) -> list[tuple[str, object]]:

@@ -1,4 +1,5 @@
-"""The article's ordered parts in the admin form: TL;DR bullets, FAQ entries, sources.
+"""The article's ordered parts in the admin form: TL;DR bullets, FAQ entries, sources and
+corrections.
 
 Each part is ordered by dragging its rows (django-admin-sortable2 keeps ``position`` in a
 hidden input).  The library lets only saved rows be dragged; writers order their TL;DR
@@ -9,8 +10,9 @@ and static/js/admin-article-form.js numbers every row from the page before the f
 from adminsortable2.admin import SortableStackedInline
 from django import forms
 
-from articles.models import FaqEntry, Source, TldrBullet
-from articles.workflow import transitions
+from articles.models import Correction, FaqEntry, Source, TldrBullet
+from articles.models.corrections import EXAMPLE, TEXT_LIMIT
+from articles.workflow import corrections, transitions
 
 
 class FollowsArticlePermissionMixin:
@@ -93,3 +95,44 @@ class SourceInline(OrderedPartInline):
     fields = ["name", "url", "note"]
     extra = 1
     layout = "compact"
+
+
+# Shorter than this cannot say both what was wrong and what is right.
+CORRECTION_MINIMUM = 20
+
+
+class CorrectionForm(OrderedRowForm):
+    """A correction, as its row is posted.  Writers may propose one: on their live article it
+    is staged with their edit, and only an editor's "Publish changes" puts it before readers
+    (the rulebook's publish_changes), so the publication's statement of its error is always
+    an editor's.  New corrections only on a published article (corrections.may_add_to)."""
+
+    class Meta:
+        labels = {"text": "Correction"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "data-count-limit": TEXT_LIMIT})}
+
+    def clean_text(self):
+        text = " ".join((self.cleaned_data.get("text") or "").split())
+        if text and len(text) < CORRECTION_MINIMUM:
+            raise forms.ValidationError(
+                f"Say what was wrong and what is right, in a sentence or two, e.g. “{EXAMPLE}”",
+                code="too_short",
+            )
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        article = getattr(self.instance, "article", None)
+        adding = self.instance.pk is None and self.has_changed() and not cleaned.get("DELETE")
+        if adding and not corrections.may_add_to(article):
+            raise forms.ValidationError(corrections.NOT_LIVE, code="not_live")
+        return cleaned
+
+
+class CorrectionInline(OrderedPartInline):
+    model = Correction
+    form = CorrectionForm
+    fields = ["text", "published_at"]
+    readonly_fields = ["published_at"]
+    extra = 0
+    verbose_name_plural = "Corrections (dated when published; shown under the byline)"

@@ -18,11 +18,20 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from articles.models import Article, ArticleEvent, FaqEntry, Source, Tag, TldrBullet, states
+from articles.models import (
+    Article,
+    ArticleEvent,
+    Correction,
+    FaqEntry,
+    Source,
+    Tag,
+    TldrBullet,
+    states,
+)
 from articles.workflow import permissions, services, staging, transitions
 from smartchunks.media import renditions
 
-PART_OF_MODEL = {TldrBullet: "tldr", FaqEntry: "faq", Source: "sources"}
+PART_OF_MODEL = {TldrBullet: "tldr", FaqEntry: "faq", Source: "sources", Correction: "corrections"}
 # The POST names that ask for a workflow step or a status: an autosave takes no step.
 STEP_FIELDS = (*transitions.BUTTONS, "_save", "_continue", "_addanother", "_saveasnew")
 

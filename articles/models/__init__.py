@@ -4,6 +4,7 @@ the workflow keeps.  Revisions hold the whole explainer: the article with its pa
 import reversion
 
 from articles.models.article import Article, ArticleQuerySet, Section, Tag, TagQuerySet
+from articles.models.corrections import Correction
 from articles.models.media import ArticleMedia
 from articles.models.parts import FaqEntry, OrderedChild, Source, TldrBullet
 from articles.models.presence import EditingPresence
@@ -16,6 +17,7 @@ __all__ = [
     "ArticleEvent",
     "ArticleMedia",
     "ArticleQuerySet",
+    "Correction",
     "EditingPresence",
     "FaqEntry",
     "OrderedChild",
@@ -33,8 +35,9 @@ __all__ = [
 reversion.register(TldrBullet)
 reversion.register(FaqEntry)
 reversion.register(Source)
+reversion.register(Correction)
 reversion.register(
     Article,
     exclude=["search_vector", "version", "modified_at"],
-    follow=["tldr_bullets", "faq_entries", "sources"],
+    follow=["tldr_bullets", "faq_entries", "sources", "corrections"],
 )

@@ -35,3 +35,4 @@ class Action(models.TextChoices):
     CHANGES_SUBMITTED = "changes_submitted", "Submitted changes for review"
     CHANGES_PUBLISHED = "changes_published", "Published changes"
     CHANGES_DISCARDED = "changes_discarded", "Discarded unpublished changes"
+    CORRECTION_PUBLISHED = "correction_published", "Published a correction"

@@ -40,6 +40,7 @@ TEMPLATES = (
     "includes/meta/feed_links.html",
     "includes/breadcrumbs.html",
     "includes/byline.html",
+    "includes/corrections.html",
     "includes/hero.html",
     "includes/tags.html",
     "includes/author_box.html",

@@ -102,6 +102,7 @@ def article_graph(article, *, absolute, crumbs, hero=None, faq=None) -> list[dic
     keywords = [tag.name for tag in article.tags.all()]
     if keywords:
         news["keywords"] = keywords
+    news.update(corrections(article))
 
     graph = [news]
     if faq is None:
@@ -123,6 +124,20 @@ def article_graph(article, *, absolute, crumbs, hero=None, faq=None) -> list[dic
         )
     graph.append(breadcrumb_list(crumbs, absolute))
     return graph
+
+
+def corrections(article) -> dict:
+    """NewsArticle.correction: the corrections printed under the byline, each a
+    CorrectionComment with its text and when it was published (nothing when there are none)."""
+    notes = [
+        {
+            "@type": "CorrectionComment",
+            "text": correction.text,
+            "datePublished": correction.published_at.isoformat(),
+        }
+        for correction in article.corrections.all()
+    ]
+    return {"correction": notes} if notes else {}
 
 
 def breadcrumb_list(crumbs, absolute) -> dict:

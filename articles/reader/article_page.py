@@ -75,7 +75,7 @@ def page_frame(article: Article) -> frame.Frame:
     stored = prerender.stored_frame(article)
     if stored is not None:
         return stored
-    prefetch_related_objects([article], "tldr_bullets", "faq_entries", "sources")
+    prefetch_related_objects([article], "tldr_bullets", "faq_entries", "sources", "corrections")
     return prerender.render_frame(article, prerender.render_parts(article))
 
 

@@ -1,7 +1,8 @@
 """RSS 2.0 and Atom feeds: the whole site, and per author, section and tag.
 
 Items are published articles only, newest first; each item's summary is the article's
-TL;DR (the standfirst when it has none) and its author is the byline author.
+TL;DR (the standfirst when it has none), after its newest correction if it has one, and its
+author is the byline author.
 """
 
 from __future__ import annotations
@@ -10,25 +11,52 @@ import copy
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
-from articles.models import Article, Section, Tag
+from articles.models import Article, Correction, Section, Tag
 from articles.reader.xmltext import xml_text
 from authors.models import Author
 
 FEED_SIZE = 20
+# A corrected article's item: RSS 2.0 has no "updated" for an item (Django's RSS writer
+# leaves it out) and feed readers key items by guid, so a changed pubDate would read as a new
+# story.  What readers do show of an item is its categories and description: the item keeps
+# its pubDate and gets this category and the correction note above its summary.  Atom items
+# also carry the correction's time in <updated>, which Atom readers use to mark an entry
+# updated.
+CORRECTED = "Correction"
 
 
 def feed_items(**filters):
     return list(
-        Article.objects.published()
-        .filter(**filters)
+        with_latest_correction(Article.objects.published().filter(**filters))
         .for_listing()
         .prefetch_related("tldr_bullets", "tags")[:FEED_SIZE]
     )
+
+
+def with_latest_correction(articles):
+    """Each article with its newest correction's time and text (None without one), in the
+    same query: a feed item marks its article corrected (see ArticleFeed)."""
+    newest = Correction.objects.filter(article=OuterRef("pk")).order_by("-published_at", "-id")
+    return articles.annotate(
+        corrected_at=Subquery(newest.values("published_at")[:1]),
+        correction_text=Subquery(newest.values("text")[:1]),
+    )
+
+
+def correction_note(item) -> str:
+    """ "Correction, 1 December 2026: …", as the article prints it, or ""."""
+    if item.corrected_at is None:
+        return ""
+    when = date_format(timezone.localtime(item.corrected_at), "j F Y")
+    return format_html("<p><strong>Correction, {}:</strong> {}</p>", when, item.correction_text)
 
 
 class XmlSafeFeedMixin:
@@ -70,6 +98,9 @@ class ArticleFeed(Feed):
         return item.title
 
     def item_description(self, item):
+        return correction_note(item) + self.item_summary(item)
+
+    def item_summary(self, item):
         bullets = list(item.tldr_bullets.all())
         if not bullets:
             return format_html("<p>{}</p>", item.standfirst) if item.standfirst else ""
@@ -87,11 +118,13 @@ class ArticleFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.public_updated_at if item.show_updated else item.published_at
+        updated = item.public_updated_at if item.show_updated else item.published_at
+        return max(updated, item.corrected_at) if item.corrected_at else updated
 
     def item_categories(self, item):
         names = [item.section.name] if item.section_id else []
-        return names + [tag.name for tag in item.tags.all()]
+        names += [tag.name for tag in item.tags.all()]
+        return names + [CORRECTED] if item.corrected_at else names
 
     def get_feed(self, obj, request):
         # One Feed instance serves every request: per-request state goes on a copy.

@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from articles.models import Article, Section, Tag
+from articles.reader.corrections import public_corrections
 from authors.models import Author
 
 # At most 10,000 URLs a sitemap page (the protocol allows 50,000); Django renders about
@@ -183,8 +184,25 @@ class HomeSitemap(Sitemap):
         return Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
 
 
+class CorrectionsSitemap(Sitemap):
+    """/corrections/, once a published article has a correction, with the newest one's time."""
+
+    limit = SITEMAP_PAGE_SIZE
+
+    def items(self):
+        newest = public_corrections().values_list("published_at", flat=True).first()
+        return [] if newest is None else [newest]
+
+    def location(self, newest):
+        return reverse("articles:corrections")
+
+    def lastmod(self, newest):
+        return newest
+
+
 SITEMAPS = {
     "home": HomeSitemap,
+    "corrections": CorrectionsSitemap,
     "articles": ArticleSitemap,
     "sections": SectionSitemap,
     "tags": TagSitemap,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.reader import feeds, preview, views
+from articles.reader import corrections, feeds, preview, views
 
 app_name = "articles"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("corrections/", corrections.CorrectionsView.as_view(), name="corrections"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("preview/articles/<int:pk>/", preview.StaffPreviewView.as_view(), name="preview"),
     path("preview/share/<str:token>/", preview.SharedPreviewView.as_view(), name="share"),

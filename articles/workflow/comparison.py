@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 
-from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
+from articles.models import Article, Correction, FaqEntry, Section, Source, Tag, TldrBullet
 from articles.workflow.revisions import children
 from articles.workflow.word_diff import Row, diff_blocks
 from authors.models import Author
@@ -90,6 +90,8 @@ FIELDS = [
     Shown("TL;DR", noun=("bullet", "bullets")),
     Shown("FAQ"),
     Shown("Sources", noun=("source", "sources")),
+    # Not brought back by a restore: a public correction stays (articles/workflow/revisions.py).
+    Shown("Corrections", noun=("correction", "corrections"), restored=False),
     Shown("Meta description"),
     Shown("Status", restored=False),
     Shown("Publication time", restored=False),
@@ -205,6 +207,9 @@ def snapshot(version) -> dict[str, list[str]]:
         "Sources": [
             " — ".join(part for part in (source.name, source.url, source.note) if part)
             for source in children(revision, Source, article_id)
+        ],
+        "Corrections": [
+            line for c in children(revision, Correction, article_id) for line in _line(c.text)
         ],
         "Meta description": _line(data.get("meta_description")),
         "Status": _line(dict(Article.Status.choices).get(status, status)),

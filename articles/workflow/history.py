@@ -27,6 +27,8 @@ WITHOUT_REVISION = frozenset(
         ArticleEvent.Action.SHARED,
         ArticleEvent.Action.SHARE_REVOKED,
         ArticleEvent.Action.DELETED,
+        # Written beside "Published changes", whose revision holds the correction.
+        ArticleEvent.Action.CORRECTION_PUBLISHED,
     }
 )
 

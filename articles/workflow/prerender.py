@@ -159,7 +159,7 @@ def store_parts(article_id: int) -> None:
     """Render and store one article's parts and frame, from the rows as they are now."""
     article = (
         Article.objects.select_related("author", "section")
-        .prefetch_related("tldr_bullets", "faq_entries", "sources", "tags")
+        .prefetch_related("tldr_bullets", "faq_entries", "sources", "corrections", "tags")
         .get(pk=article_id)
     )
     parts = render_parts(article)

@@ -32,6 +32,7 @@ RESTORED_FIELDS = [
     "hero_credit",
     "meta_description",
 ]
+# Corrections are not among them: a correction, once public, stays whatever text comes back.
 CHILD_MODELS = [TldrBullet, FaqEntry, Source]
 
 
@@ -132,6 +133,8 @@ def _restore_as_changes(article, version: Version, *, by) -> None:
             values[field] = staging.encode(field, data[name])
     values["tags"] = staging.encode("tags", _tags_still_there(data))
     for key, (model, _names) in staging.PARTS.items():
+        if key in staging.NOT_RESTORED:
+            continue
         rows = children(version.revision, model, article.pk)
         values[key] = staging.encode_part(key, rows, stored=True)
     detail = f"Revision of {_label(version)}"

@@ -33,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 from articles.models import (
     Article,
     ArticleEvent,
+    Correction,
     FaqEntry,
     Section,
     Source,
@@ -41,7 +42,7 @@ from articles.models import (
     TldrBullet,
     states,
 )
-from articles.workflow import audit, page_generation, services
+from articles.workflow import audit, corrections, page_generation, services
 from articles.workflow.media_record import media_in
 from articles.workflow.transitions import refusals
 from authors.models import Author
@@ -73,8 +74,12 @@ PARTS = {
     "tldr": (TldrBullet, ("text",)),
     "faq": (FaqEntry, ("question", "answer")),
     "sources": (Source, ("name", "url", "note")),
+    # Their text only: a correction is dated when it goes live (articles/workflow/corrections.py).
+    "corrections": (Correction, ("text",)),
 }
 PART_RICH_TEXT = {"answer"}
+# Parts an old revision does not bring back: a correction, once public, stays on the record.
+NOT_RESTORED = {"corrections"}
 
 
 class ChangedMeanwhile(services.WorkflowError):
@@ -305,9 +310,10 @@ def _exists(name: str, value) -> bool:
     return value is None or RELATED[name].objects.filter(pk=value).exists()
 
 
-def _apply(article: Article, changes: dict) -> Callable[[], None]:
+def _apply(article: Article, changes: dict, published: list | None = None) -> Callable[[], None]:
     """Put the changed fields on ``article`` (in memory); return what writes its tags and
-    parts, as revisions.restore_revision does."""
+    parts, as revisions.restore_revision does.  ``published`` receives the corrections that
+    go live with the write."""
     for name in FIELDS:
         if name not in changes or name == "tags":
             continue
@@ -325,6 +331,11 @@ def _apply(article: Article, changes: dict) -> Callable[[], None]:
             article.tags.set(Tag.objects.filter(pk__in=changes["tags"]))
         for key, (model, names) in PARTS.items():
             if key not in changes:
+                continue
+            if model is Correction:
+                went_live = corrections.write(article, changes[key])
+                if published is not None:
+                    published.extend(went_live)
                 continue
             model.objects.filter(article=article).delete()
             for position, row in enumerate(changes[key]):
@@ -362,7 +373,8 @@ def publish_changes(article, *, by, values: dict | None = None) -> Article:
                 "another slug, then publish the changes."
             )
         old_slug = current.slug
-        write_children = _apply(current, changes)
+        published_corrections = []
+        write_children = _apply(current, changes, published_corrections)
         if values is None:
             when = timezone.localtime(staged.saved_at)
             detail = f"Changes saved {when:%Y-%m-%d %H:%M} by {staged.saved_by or 'someone'}"
@@ -382,6 +394,7 @@ def publish_changes(article, *, by, values: dict | None = None) -> Article:
             raise services.WorkflowError(
                 ["These changes cannot be published yet:", *refusal.problems]
             ) from refusal
+        corrections.record_published(current, published_corrections, by=by)
         StagedEdit.objects.filter(article=current).delete()
     # The row as saved (not ``article`` refreshed: that would open the hero image's file
     # again to measure it, and fail if the file went missing from the media volume).
