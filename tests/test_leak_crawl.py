@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import Article, FaqEntry, Source, TldrBullet
+from articles.models import Article, Correction, FaqEntry, Source, TldrBullet
 from articles.workflow import services, staging
 from tests.factories import (
     image_upload,
@@ -31,6 +31,7 @@ from tests.factories import (
 MAX_PAGES = 400
 NO_MATCH = "zqxnomatchmark"
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/", "/ckeditor/")
+PUBLIC_CORRECTION = "An earlier version of this article gave the wrong year. It is 2026."
 HIDDEN = {
     "draft": "zqxdraftmarker",
     "review": "zqxreviewmarker",
@@ -84,6 +85,9 @@ def _hidden_article(marker, *, status, section, tag, author, uploader, published
         url=f"https://example.com/{marker}",
         note=f"Note {marker}",
     )
+    Correction.objects.create(
+        article=article, text=f"An earlier version said {marker}. It is right now."
+    )
     assert marker not in article.hero_image.name, "uploaded file names must be unguessable"
     return article
 
@@ -101,6 +105,8 @@ def site(db, editor):
         author=author,
         tags=[shared_tag],
     )
+    # A public correction puts /corrections/ in the sitemap, where the crawl finds it.
+    Correction.objects.create(article=public, text=PUBLIC_CORRECTION)
     uploader = Client()
     uploader.force_login(editor)
     hidden = {
@@ -238,6 +244,7 @@ def test_no_marker_of_an_unpublished_article_is_reachable_by_an_anonymous_reader
     assert site["public"].get_absolute_url() in pages
     assert "/sections/science/" in pages
     assert "/authors/pat-public/" in pages
+    assert PUBLIC_CORRECTION in pages["/corrections/"][2]
     leaks = []
     for path, (status, headers, body) in pages.items():
         for marker in HIDDEN.values():
@@ -286,6 +293,7 @@ STAGED_MARKERS = {
     "body": "zqxstagedbody",
     "tldr": "zqxstagedtldr",
     "faq": "zqxstagedfaq",
+    "correction": "zqxstagedcorrection",
 }
 
 
@@ -317,6 +325,10 @@ def test_staged_changes_to_a_live_article_reach_readers_only_once_published(site
                     "answer": f"<p>Answer {STAGED_MARKERS['faq']}</p>",
                 }
             ],
+            "corrections": [
+                {"text": PUBLIC_CORRECTION},
+                {"text": f"An earlier version said {STAGED_MARKERS['correction']}. Fixed."},
+            ],
         },
         by=editor,
     )
@@ -336,6 +348,7 @@ def test_staged_changes_to_a_live_article_reach_readers_only_once_published(site
     assert all(live.get_absolute_url() in paths for paths in shown.values())
     assert set(shown) == set(STAGED_MARKERS)
     assert f"/search/?q={STAGED_MARKERS['body']}" in shown["headline"]
+    assert "/corrections/" in shown["correction"]
 
 
 def _fetched(client, path) -> tuple[int, str, str]:

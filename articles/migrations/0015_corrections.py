@@ -4,6 +4,8 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
+from articles.workflow.roles import grant_model
+
 # The stored page frame shows an article's corrections under its byline: any write to them,
 # by any path (the workflow, the admin, a shell, a bulk load), drops the stored frame as
 # writes to the TL;DR, FAQ and sources do (migration 0009's function); the page renders live
@@ -13,6 +15,11 @@ CREATE TRIGGER articles_rendered_correction AFTER INSERT OR UPDATE OR DELETE
     ON articles_correction FOR EACH ROW EXECUTE FUNCTION articles_rendered_forget_part();
 """
 DROP_TRIGGER = "DROP TRIGGER articles_rendered_correction ON articles_correction;"
+
+
+def grant_corrections(apps, schema_editor):
+    """Writers propose corrections and editors publish them (articles/workflow/roles.py)."""
+    grant_model(apps, "correction")
 
 
 class Migration(migrations.Migration):
@@ -43,4 +50,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunSQL(TRIGGER, DROP_TRIGGER),
+        migrations.RunPython(grant_corrections, migrations.RunPython.noop),
     ]

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 
 from articles.models import Article
 from articles.reader.article_page import ArticlePageView, article_page_queryset
+from articles.workflow import prerender
 from tests.factories import (
     make_article,
     make_author,
@@ -144,6 +145,21 @@ def test_article_page_costs_two_queries_however_many_parts_it_has(
         assert page.content.count(b'class="faq__entry"') == article.faq_entries.count()
         assert page.content.count(b"<li>Source: ") == article.sources.count()
         assert page.content.count(b'property="article:tag"') == article.tags.count()
+
+
+def test_corrections_cost_the_article_page_no_query(client, django_assert_num_queries):
+    """They are in the frame stored at save, like the TL;DR, FAQ and sources."""
+    section = make_section()
+    for _ in range(3):
+        make_article(section=section, tags=[make_tag()])
+    article = make_article(section=section, tags=[make_tag()])
+    for n in range(4):
+        article.corrections.create(text=f"An earlier version said {n}. It is {n + 1}.")
+    prerender.store_parts(article.pk)  # as the save that publishes them does
+    client.get(article.get_absolute_url())
+    with django_assert_num_queries(2):
+        page = client.get(article.get_absolute_url())
+    assert page.content.count(b'<time class="corrections__date"') == 4
 
 
 def test_an_article_whose_stored_parts_are_gone_still_shows_them_all(client):

@@ -1,0 +1,103 @@
+"""Corrections in the article form: added to a live article with the fix, staged with it
+until "Publish changes", proposed by writers, and refused with a clear reason otherwise."""
+
+import pytest
+from django.test import Client
+
+from articles.models import Article, ArticleEvent, Correction, StagedEdit
+from tests.factories import make_article
+from tests.helpers.admin import change_form, change_url, fill_inline
+from tests.helpers.html import error_texts, soup_of
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "corrections"
+TEXT = "An earlier version of this article said high tide was at 6 am. It is at 7 am."
+
+
+@pytest.fixture
+def live(writer_author):
+    return make_article(
+        author=writer_author, title="Tides explained", body="<p>High tide is at 6 am.</p>"
+    )
+
+
+def _with_correction(data, text=TEXT, **fields):
+    data.update(fields)
+    fill_inline(data, PREFIX, [{"text": text}])
+    return data
+
+
+def _public_text(article) -> str:
+    return Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_the_form_offers_corrections_just_before_publishing(editor_client, live):
+    page = soup_of(editor_client.get(change_url(live)))
+    headings = [h.get_text(" ", strip=True) for h in page.select("fieldset h2, .inline-group h2")]
+    corrections = next(i for i, h in enumerate(headings) if h.startswith("Corrections"))
+    assert headings[corrections + 1] == "Publishing"
+    assert page.select_one("#corrections-group") is not None
+
+
+def test_an_editor_s_correction_waits_with_the_fix_then_goes_out_with_it(editor_client, live):
+    data = _with_correction(change_form(editor_client, live), body="<p>High tide is at 7 am.</p>")
+    editor_client.post(change_url(live), data)
+    assert TEXT not in _public_text(live) and not Correction.objects.exists()
+    assert StagedEdit.objects.get(article=live).changes["corrections"] == [{"text": TEXT}]
+
+    data = change_form(editor_client, live)  # shows the staged correction
+    assert data[f"{PREFIX}-0-text"] == TEXT
+    data["_publish_changes"] = "Publish changes"
+    response = editor_client.post(change_url(live), data, follow=True)
+    assert response.status_code == 200
+    page = _public_text(live)
+    assert TEXT in page and "High tide is at 7 am." in page
+    actions = set(live.events.values_list("action", flat=True))
+    assert {ArticleEvent.Action.CHANGES_PUBLISHED, ArticleEvent.Action.CORRECTION_PUBLISHED} <= (
+        actions
+    )
+    # The live correction shows in the form with its date, and saving again keeps it once.
+    form = soup_of(editor_client.get(change_url(live)))
+    assert form.select_one("#corrections-group .field-published_at").get_text(strip=True)
+    data = change_form(editor_client, live)
+    data["_publish_changes"] = "Publish changes"
+    editor_client.post(change_url(live), data)
+    assert list(live.corrections.values_list("text", flat=True)) == [TEXT]
+
+
+def test_a_writer_may_propose_a_correction_but_not_publish_it(client, writer, live):
+    client.force_login(writer)
+    client.post(change_url(live), _with_correction(change_form(client, live)))
+    assert StagedEdit.objects.get(article=live).changes["corrections"] == [{"text": TEXT}]
+    assert TEXT not in _public_text(live)
+
+
+def test_a_draft_gets_no_correction_and_the_form_says_why(editor_client):
+    draft = make_article(status=Article.Status.DRAFT)
+    response = editor_client.post(
+        change_url(draft), _with_correction(change_form(editor_client, draft))
+    )
+    assert response.status_code == 200
+    assert any(
+        "A correction is added to a published article." in line
+        for line in error_texts(response.content)
+    )
+    assert not Correction.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("Wrong.", "Say what was wrong and what is right, in a sentence or two"),
+        ("x " * 400, "Ensure this value has at most 600 characters"),
+    ],
+    ids=["too short", "too long"],
+)
+def test_bad_correction_text_is_refused_with_a_clear_message(editor_client, live, text, message):
+    response = editor_client.post(
+        change_url(live), _with_correction(change_form(editor_client, live), text)
+    )
+    assert response.status_code == 200
+    assert any(message in line for line in error_texts(response.content))
+    assert not StagedEdit.objects.exists() and not Correction.objects.exists()
