@@ -9,6 +9,9 @@ and static/js/admin-article-form.js numbers every row from the page before the f
 
 from adminsortable2.admin import SortableStackedInline
 from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from articles.models import Correction, FaqEntry, Source, TldrBullet
 from articles.models.corrections import EXAMPLE, TEXT_LIMIT
@@ -132,7 +135,14 @@ class CorrectionForm(OrderedRowForm):
 class CorrectionInline(OrderedPartInline):
     model = Correction
     form = CorrectionForm
-    fields = ["text", "published_at"]
-    readonly_fields = ["published_at"]
+    fields = ["text", "published"]
+    readonly_fields = ["published"]
     extra = 0
     verbose_name_plural = "Corrections (dated when published; shown under the byline)"
+
+    @admin.display(description="Published")
+    def published(self, correction):
+        # A new row's default time would read as a date it already has: it has none yet.
+        if correction is None or correction.pk is None:
+            return "Dated when it is first published"
+        return date_format(timezone.localtime(correction.published_at), "DATETIME_FORMAT")

@@ -3,6 +3,8 @@ until "Publish changes", proposed by writers, and refused with a clear reason ot
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from articles.models import Article, ArticleEvent, Correction, StagedEdit
 from tests.factories import make_article
@@ -59,7 +61,9 @@ def test_an_editor_s_correction_waits_with_the_fix_then_goes_out_with_it(editor_
     )
     # The live correction shows in the form with its date, and saving again keeps it once.
     form = soup_of(editor_client.get(change_url(live)))
-    assert form.select_one("#corrections-group .field-published_at").get_text(strip=True)
+    shown = form.select_one("#corrections-0 .field-published .readonly").get_text(strip=True)
+    when = timezone.localtime(live.corrections.get().published_at)
+    assert shown == date_format(when, "DATETIME_FORMAT")
     data = change_form(editor_client, live)
     data["_publish_changes"] = "Publish changes"
     editor_client.post(change_url(live), data)

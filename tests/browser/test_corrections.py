@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.models import Correction
 from articles.workflow import prerender
@@ -75,3 +76,24 @@ def _check(page, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_adds_a_correction_in_the_form_and_publishes_it_with_the_fix(
+    page, live_server, admin_login, editor
+):
+    article = make_article(title="How tides turn", body="<p>High tide is at 6 am.</p>")
+    admin_login(editor.username)
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    group = page.locator("#corrections-group")
+    group.get_by_text("Add another Correction").click()
+    group.locator("textarea[name='corrections-0-text']").fill(
+        "An earlier version of this article said high tide was at 6 am. It is at 7 am."
+    )
+    if SHOTS:
+        group.screenshot(path=str(Path(SHOTS) / "admin-inline.png"))
+    page.get_by_role("button", name="Publish changes").click()
+    expect(page.locator(".messagelist")).to_contain_text("Changes published")
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    expect(page.get_by_role("region", name="Correction")).to_contain_text("It is at 7 am.")
