@@ -199,6 +199,12 @@ class CorrectionsSitemap(Sitemap):
     def lastmod(self, newest):
         return newest
 
+    def get_latest_lastmod(self):
+        # With no correction yet, a time no later than the articles' keeps the index's
+        # Last-Modified header (Django drops it when any sitemap answers None).
+        newest = self.items()
+        return newest[0] if newest else _latest(Article.objects.published(), "published_at")
+
 
 SITEMAPS = {
     "home": HomeSitemap,
