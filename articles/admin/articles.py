@@ -146,6 +146,11 @@ class ArticleAdmin(
         bases = (staged_changes.ShowsStagedChanges, form_class)
         return type(form_class.__name__, bases, attributes)
 
+    def get_inline_instances(self, request, obj=None):
+        # Some parts belong to some articles only (corrections: published ones).
+        inlines = super().get_inline_instances(request, obj)
+        return [inline for inline in inlines if inline.shown_for(obj)]
+
     def get_formsets_with_inlines(self, request, obj=None):
         """Inlines whose rows are staged show those rows (as new rows: the staged rows are
         not the table's), with room for the usual blank ones."""

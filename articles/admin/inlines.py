@@ -58,6 +58,10 @@ class OrderedPartInline(FollowsArticlePermissionMixin, SortableStackedInline):
     # "compact": the row's handle beside its fields (one short field), instead of above them.
     layout = "stacked"
 
+    def shown_for(self, article) -> bool:
+        """Whether the form of ``article`` (None: a new one) shows this part."""
+        return True
+
 
 class TldrBulletForm(OrderedRowForm):
     class Meta:
@@ -139,6 +143,16 @@ class CorrectionInline(OrderedPartInline):
     readonly_fields = ["published"]
     extra = 0
     verbose_name_plural = "Corrections (dated when published; shown under the byline)"
+
+    def shown_for(self, article) -> bool:
+        """Where a correction can be added (a published article) or where there are some (an
+        article taken down keeps its record): a draft's form has no place for one."""
+        return corrections.may_add_to(article) or (
+            article is not None and article.pk is not None and article.corrections.exists()
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and corrections.may_add_to(obj)
 
     @admin.display(description="Published")
     def published(self, correction):
