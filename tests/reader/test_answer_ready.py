@@ -290,3 +290,28 @@ def test_llms_txt_lists_only_the_newest_articles(client, monkeypatch):
     assert "[Piece 1]" in text and "[Piece 2]" in text
     assert "[Piece 3]" not in text
     assert "The newest 2 are listed here, newest first; the sitemap lists them all." in text
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside the test's transaction
+def test_llms_txt_reads_only_the_newest_rows_off_the_public_index(client, monkeypatch, settings):
+    """At 100,000 articles: the newest few, walked newest first on article_public_idx with
+    no sort of the whole table, and never a body or search vector."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.reader.test_scale import _archive, _article_reads, rows_fetched
+
+    settings.PAGE_CACHE_ENABLED = False
+    monkeypatch.setattr(answer_ready, "LLMS_TXT_ARTICLES", 50)
+    _archive(2000)
+    with CaptureQueriesContext(connection) as queries, rows_fetched() as rows:
+        text = client.get("/llms.txt").content.decode()
+    assert text.count(".md)") == 50
+    assert rows == [50]
+    (sql,) = [query["sql"] for query in queries]
+    assert '"articles_article"."body"' not in sql and "search_vector" not in sql
+    assert _article_reads(sql) == ["Index Scan using article_public_idx"]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Sort" not in plan, plan
