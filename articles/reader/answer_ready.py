@@ -21,6 +21,8 @@ very version made for them would defeat it.
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
@@ -121,11 +123,16 @@ def article_markdown_view(request, slug):
         if new_slug is None:
             raise Http404("No published article here.")
         return HttpResponsePermanentRedirect(markdown_url(new_slug))
-    response = HttpResponse(
-        article_markdown(article, absolute=request.build_absolute_uri),
-        content_type=MARKDOWN_CONTENT_TYPE,
-    )
     canonical = request.build_absolute_uri(article.get_absolute_url())
+
+    def absolute(location: str) -> str:
+        # Against the page's address, not this file's: a relative link in the body means
+        # what it means on the page.
+        return urljoin(canonical, location)
+
+    response = HttpResponse(
+        article_markdown(article, absolute=absolute), content_type=MARKDOWN_CONTENT_TYPE
+    )
     response["Link"] = f'<{canonical}>; rel="canonical"'
     return response
 

@@ -37,6 +37,8 @@ RICH_BODY = (
     "<h3>Safety</h3>"
     "<blockquote><p>Nobody stands under the load.</p></blockquote>"
     "<p>A 3 &lt; 4 comparison, a snake_case name and a *starred* word stay text.</p>"
+    '<p>See <a href="cranes-at-night/">the night shift</a> and '
+    '<a href="mailto:desk@example.org">write to us</a>.</p>'
 )
 SECURITY_HEADERS = (
     "Content-Security-Policy",
@@ -148,6 +150,11 @@ def test_the_body_markup_converts_to_clean_markdown(client):
     assert "\n## How a crane works\n" in markdown and "\n### Safety\n" in markdown
     assert "[history of the harbour](http://testserver/articles/harbour-history/)" in markdown
     assert '[the port authority](https://example.org/ports "Ports")' in markdown
+    # A relative link means what it means on the page, not next to the .md file.
+    assert (
+        "[the night shift](http://testserver/articles/harbour-cranes/cranes-at-night/)" in markdown
+    )
+    assert "[write to us](mailto:desk@example.org)" in markdown
     assert "\n- A boom\n- A trolley\n" in markdown
     assert "\n1. Lift the box\n2. Move it ashore\n" in markdown
     assert "\n> Nobody stands under the load.\n" in markdown
