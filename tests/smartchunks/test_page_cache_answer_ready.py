@@ -8,7 +8,11 @@ too.  Across real worker processes: tests/smartchunks/test_page_cache_stack.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from articles.models import Article
 from articles.workflow import services, staging
@@ -140,3 +144,27 @@ def test_a_signed_in_request_is_never_stored(client, editor):
     assert response.status_code == 200
     assert "private" in response["Cache-Control"]
     assert wsgi_get(markdown_path(article))["headers"]["X-Page-Cache"] == "miss"
+
+
+def test_a_scheduled_article_appears_and_an_expiring_one_goes_at_its_time_with_no_write(
+    settings, editor
+):
+    settings.PAGE_CACHE_MAX_SECONDS = 24 * 3600  # the generation's horizon alone must do it
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        expiring = make_article(
+            title="Offer ends soon", expires_at=timezone.now() + timedelta(minutes=30)
+        )
+        scheduled = make_article(title="Out at noon", status=Article.Status.DRAFT)
+        services.schedule(scheduled, by=editor, at=timezone.now() + timedelta(minutes=10))
+        for _ in range(2):
+            assert "Offer ends soon" in wsgi_get(LLMS_TXT)["body"]
+            assert "Out at noon" not in wsgi_get(LLMS_TXT)["body"]
+            assert wsgi_get(markdown_path(expiring))["status"] == 200
+            assert wsgi_get(markdown_path(scheduled))["status"] == 404
+        assert wsgi_get(LLMS_TXT)["headers"]["X-Page-Cache"] == "hit"
+        clock.shift(timedelta(minutes=10))
+        assert "Out at noon" in wsgi_get(LLMS_TXT)["body"]
+        assert wsgi_get(markdown_path(scheduled))["status"] == 200
+        clock.shift(timedelta(minutes=20))
+        assert "Offer ends soon" not in wsgi_get(LLMS_TXT)["body"]
+        assert wsgi_get(markdown_path(expiring))["status"] == 404
