@@ -51,6 +51,8 @@ CACHED_VIEWS = frozenset(
     {
         "articles:home",
         "articles:detail",
+        "articles:detail-markdown",
+        "articles:llms-txt",
         "articles:author",
         "articles:section",
         "articles:tag",

@@ -2,8 +2,9 @@
 
 A draft, an in-review, a scheduled and an unpublished article carry a unique marker in every
 field, inline and image file name.  The crawler starts at the home page and follows what
-it finds (links, <link rel=alternate> feeds, robots.txt Sitemap: lines, sitemap <loc>s, the
-search form), so new public surfaces are crawled without changing this test.
+it finds (links, <link rel=alternate> feeds and Markdown versions, robots.txt Sitemap: lines,
+sitemap <loc>s, Markdown links, the search form), so new public surfaces are crawled without
+changing this test; /llms.txt, a well-known address nothing links to, is a starting point.
 """
 
 from __future__ import annotations
@@ -178,6 +179,8 @@ def _discover(path: str, response, body: str) -> list[str]:
             for link in soup.find_all("link", href=True)
             if "alternate" in link.get("rel", [])
         ]
+    elif "markdown" in content_type or "text/plain" in content_type:  # .md, /llms.txt
+        found += re.findall(r"\]\(<?([^)\s>]+)", body)
     elif "xml" in content_type:
         found += re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", body)
         found += re.findall(r"<link>\s*([^<\s]+)\s*</link>", body)
@@ -204,7 +207,7 @@ def _search_urls(home_html: str) -> list[str]:
 def crawl(client: Client) -> dict[str, tuple[int, str, str]]:
     """path -> (status, headers as text, body as text) for everything reachable."""
     seen: dict[str, tuple[int, str, str]] = {}
-    queue = deque(["/", "/robots.txt"])
+    queue = deque(["/", "/robots.txt", "/llms.txt"])
     searched = False
     while queue:
         path = queue.popleft()
@@ -238,6 +241,8 @@ def test_no_marker_of_an_unpublished_article_is_reachable_by_an_anonymous_reader
     assert site["public"].get_absolute_url() in pages
     assert "/sections/science/" in pages
     assert "/authors/pat-public/" in pages
+    assert "/llms.txt" in pages
+    assert "/articles/public-article.md" in pages  # advertised by the page and llms.txt
     leaks = []
     for path, (status, headers, body) in pages.items():
         for marker in HIDDEN.values():
@@ -272,12 +277,16 @@ def test_unpublished_articles_answer_like_an_unknown_url(site):
     unknown_slug = _answer(client, "/articles/no-such-article-here/")
     unknown_id = _answer(client, "/articles/987654321/")
     unknown_preview = _answer(client, "/preview/articles/987654321/")
+    unknown_markdown = _answer(client, "/articles/no-such-article-here.md")
     assert unknown_slug[0] == 404
+    assert unknown_markdown[0] == 404
     for article in site["hidden"].values():
         assert _answer(client, f"/articles/{article.slug}/") == unknown_slug
+        assert _answer(client, f"/articles/{article.slug}.md") == unknown_markdown
         assert _answer(client, f"/articles/{article.pk}/") == unknown_id
         assert _answer(client, f"/preview/articles/{article.pk}/") == unknown_preview
     assert _answer(client, f"/articles/{site['old_slug']}/") == unknown_slug
+    assert _answer(client, f"/articles/{site['old_slug']}.md") == unknown_markdown
 
 
 # Staged changes to a live article (articles/workflow/staging.py) are unpublished work too.
@@ -332,8 +341,11 @@ def test_staged_changes_to_a_live_article_reach_readers_only_once_published(site
     pages = crawl(client)
     pages.update({path: _fetched(client, path) for path in searches})
     shown = _marker_pages(client, pages, STAGED_MARKERS)
-    # Published, every change is on the article's page, and its headline and body in search.
+    # Published, every change is on the article's page and in its Markdown version, and its
+    # headline and body in search.
     assert all(live.get_absolute_url() in paths for paths in shown.values())
+    assert all(f"/articles/{live.slug}.md" in paths for paths in shown.values())
+    assert "/llms.txt" in shown["headline"]
     assert set(shown) == set(STAGED_MARKERS)
     assert f"/search/?q={STAGED_MARKERS['body']}" in shown["headline"]
 

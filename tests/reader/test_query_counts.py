@@ -49,6 +49,10 @@ EXPECTED = {
     "news sitemap": 1,
     "sitemap section": 2,
     "robots": 0,
+    # the article with author and section; its TL;DR bullets, FAQ entries and sources
+    "markdown": 4,
+    # the newest published articles' headline, slug and standfirst (a bounded list)
+    "llms.txt": 1,
 }
 
 
@@ -84,6 +88,8 @@ def urls_for(article):
         "news sitemap": "/news-sitemap.xml",
         "sitemap section": "/sitemap-articles.xml",
         "robots": "/robots.txt",
+        "markdown": f"/articles/{article.slug}.md",
+        "llms.txt": "/llms.txt",
     }
 
 
@@ -144,6 +150,44 @@ def test_article_page_costs_two_queries_however_many_parts_it_has(
         assert page.content.count(b'class="faq__entry"') == article.faq_entries.count()
         assert page.content.count(b"<li>Source: ") == article.sources.count()
         assert page.content.count(b'property="article:tag"') == article.tags.count()
+
+
+@pytest.mark.parametrize(
+    "few, many",
+    [
+        ({"bullets": 3}, {"bullets": 5}),
+        ({"faq": 1}, {"faq": 8}),
+        ({"sources": 1}, {"sources": 6}),
+        ({"tags": 0}, {"tags": 6}),
+    ],
+    ids=["tldr", "faq", "sources", "tags"],
+)
+def test_the_markdown_version_costs_four_queries_however_many_parts_it_has(
+    client, django_assert_num_queries, few, many
+):
+    plain = {"bullets": 3, "faq": 1, "sources": 1, "tags": 1, "section": make_section()}
+    for article in (article_with(**{**plain, **few}), article_with(**{**plain, **many})):
+        with django_assert_num_queries(EXPECTED["markdown"]):
+            response = client.get(f"/articles/{article.slug}.md")
+        assert response.status_code == 200
+        # Every part is in the Markdown, not just counted.
+        markdown = response.content.decode()
+        assert markdown.count("\n- Bullet ") == article.tldr_bullets.count()
+        assert markdown.count("\n### Question ") == article.faq_entries.count()
+        assert markdown.count("](https://example.com/") == article.sources.count()
+
+
+def test_llms_txt_costs_one_query_however_many_articles_are_published(
+    client, django_assert_num_queries
+):
+    make_article()
+    with django_assert_num_queries(1):
+        one = client.get("/llms.txt").content.decode()
+    for _ in range(12):
+        make_article(section=make_section(), tags=[make_tag()])
+    with django_assert_num_queries(1):
+        many = client.get("/llms.txt").content.decode()
+    assert (one.count(".md):"), many.count(".md):")) == (1, 13)
 
 
 def test_an_article_whose_stored_parts_are_gone_still_shows_them_all(client):
