@@ -248,9 +248,10 @@ def test_prepared_statements_can_be_turned_off_for_poolers():
     off = in_fresh_interpreter(code, env={"DJANGO_DB_PREPARE_THRESHOLD": "off"})
     assert off.stdout.strip() == "None"
     options = "from smartchunks import settings; print(settings.DATABASES['default']['OPTIONS'])"
-    assert "plan_cache_mode" not in in_fresh_interpreter(
-        options, env={"DJANGO_DB_PREPARE_THRESHOLD": "off"}
-    ).stdout
+    assert (
+        "plan_cache_mode"
+        not in in_fresh_interpreter(options, env={"DJANGO_DB_PREPARE_THRESHOLD": "off"}).stdout
+    )
 
 
 def test_related_articles_are_ranked_among_each_tags_newest_only(client, monkeypatch):
