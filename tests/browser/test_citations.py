@@ -1,0 +1,90 @@
+"""An editor cites a source from CKEditor's "Cite source" button; the reader's superscript
+number leads to the source, and the source's ↩ leads back."""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Article
+from tests.factories import make_article
+
+SHOTS = Path(os.environ.get("CITATION_SHOTS", "/work/wt/shots/citations"))
+CLAIM = " Demand doubled in 2024."
+AFTER = " Prices followed."
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS.is_dir():
+        page.screenshot(path=SHOTS / name)
+
+
+def _editable(page):
+    page.wait_for_function(
+        "() => window.CKEDITOR && CKEDITOR.instances.id_body && "
+        "CKEDITOR.instances.id_body.status === 'ready'"
+    )
+    return page.frame_locator("#cke_id_body iframe.cke_wysiwyg_frame").locator("body")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editor_cites_a_source_and_the_reader_follows_it_both_ways(
+    page, browser, live_server, admin_login, editor
+):
+    article = make_article(
+        status=Article.Status.DRAFT,
+        title="Why chips got expensive",
+        body="<p>Chips cost more.</p>",
+        sources=2,
+    )
+    admin_login(editor.username)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    # A third source, not saved yet: the dialog reads the rows as the form has them.
+    page.locator('[name="sources-2-name"]').fill("Reuters")
+    page.locator('[name="sources-2-url"]').fill("https://www.reuters.com/chips")
+
+    body = _editable(page)
+    body.locator("p").click()
+    body.press("End")
+    body.type(CLAIM)
+    page.get_by_role("button", name="Cite source").click()
+    dialog = page.locator(".cke_dialog_body")
+    choice = dialog.get_by_label("Source")
+    expect(choice.locator("option")).to_have_text(
+        ["1. Outlet 1 (example.com)", "2. Outlet 2 (example.com)", "3. Reuters (www.reuters.com)"]
+    )
+    choice.select_option(label="3. Reuters (www.reuters.com)")
+    _shot(page, "editor-dialog-1280.png")
+    dialog.get_by_role("button", name="OK").click()
+    body.type(AFTER)  # goes on after the marker, not inside its link
+
+    page.get_by_role("button", name="Save and publish now").click()
+    expect(page.locator(".messagelist")).to_contain_text("Published")
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.body == (
+        '<p>Chips cost more. Demand doubled in 2024.<sup class="cite">'
+        '<a href="#source-3">3</a></sup> Prices followed.</p>'
+    )
+
+    reader = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    try:
+        reader.goto(f"{live_server.url}{article.get_absolute_url()}")
+        marker = reader.locator(".article-body sup.cite a")
+        expect(marker).to_have_text("3")
+        expect(marker).to_have_attribute("href", "#source-3")
+        marker.click()
+        assert reader.url.endswith("#source-3")
+        source = reader.locator("#source-3")
+        expect(source.get_by_role("link", name="Reuters")).to_have_attribute(
+            "href", "https://www.reuters.com/chips"
+        )
+        expect(source).to_be_in_viewport()
+        back = source.get_by_role("link", name="Back to citation 1 of source 3 in the text")
+        back.click()
+        assert reader.url.endswith("#cite-3-1")
+        expect(reader.locator("#cite-3-1")).to_be_in_viewport()
+    finally:
+        reader.context.close()
