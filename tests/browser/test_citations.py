@@ -1,23 +1,16 @@
 """An editor cites a source from CKEditor's "Cite source" button; the reader's superscript
 number leads to the source, and the source's ↩ leads back."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
-from articles.models import Article
-from tests.factories import make_article
+from articles.models import Article, Source
+from articles.workflow import prerender
+from tests.browser.test_accessibility import axe_violations
+from tests.factories import make_article, make_complete_article
 
-SHOTS = Path(os.environ.get("CITATION_SHOTS", "/work/wt/shots/citations"))
 CLAIM = " Demand doubled in 2024."
 AFTER = " Prices followed."
-
-
-def _shot(page, name: str) -> None:
-    if SHOTS.is_dir():
-        page.screenshot(path=SHOTS / name)
 
 
 def _editable(page):
@@ -56,7 +49,6 @@ def test_editor_cites_a_source_and_the_reader_follows_it_both_ways(
         ["1. Outlet 1 (example.com)", "2. Outlet 2 (example.com)", "3. Reuters (www.reuters.com)"]
     )
     choice.select_option(label="3. Reuters (www.reuters.com)")
-    _shot(page, "editor-dialog-1280.png")
     dialog.get_by_role("button", name="OK").click()
     body.type(AFTER)  # goes on after the marker, not inside its link
 
@@ -88,3 +80,24 @@ def test_editor_cites_a_source_and_the_reader_follows_it_both_ways(
         expect(reader.locator("#cite-3-1")).to_be_in_viewport()
     finally:
         reader.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_page_with_citations_and_several_sources_passes_axe(browser, live_server, scheme):
+    cite = '<sup class="cite"><a href="#source-{0}">{0}</a></sup>'
+    article = make_complete_article(
+        body=f"<p>Demand doubled.{cite.format(2)} Prices followed.{cite.format(1)}</p>"
+    )
+    Source.objects.create(
+        article=article, name="Reuters", url="https://www.reuters.com/", position=1
+    )
+    prerender.store_parts(article.pk)
+    reader = browser.new_context(color_scheme=scheme, viewport={"width": 390, "height": 844})
+    try:
+        page = reader.new_page()
+        page.goto(f"{live_server.url}{article.get_absolute_url()}")
+        expect(page.locator(".article-body sup.cite")).to_have_count(2)
+        assert axe_violations(page) == []
+    finally:
+        reader.close()
