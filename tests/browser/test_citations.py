@@ -101,3 +101,59 @@ def test_a_page_with_citations_and_several_sources_passes_axe(browser, live_serv
         assert axe_violations(page) == []
     finally:
         reader.close()
+
+
+def _markers(page) -> list[str]:
+    """The body's markers as CKEditor would save them: "number→target" each."""
+    return page.evaluate(
+        """() => Array.from(
+            new DOMParser().parseFromString(CKEDITOR.instances.id_body.getData(), "text/html")
+                .querySelectorAll("sup.cite > a"),
+            (a) => `${a.textContent}→${a.getAttribute("href")}`,
+        )"""
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_markers_follow_their_source_when_the_rows_move_or_go(
+    page, browser, live_server, admin_login, editor
+):
+    cite = '<sup class="cite"><a href="#source-{0}">{0}</a></sup>'
+    article = make_article(
+        status=Article.Status.DRAFT,
+        body=f"<p>First claim.{cite.format(1)} Second claim.{cite.format(3)}</p>",
+        sources=3,
+    )
+    admin_login(editor.username)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    _editable(page)
+    rows = page.locator("#sources-group .inline-related:not(.empty-form)")
+    assert _markers(page) == ["1→#source-1", "3→#source-3"]
+
+    # Outlet 3 moved to the top: it is source 1 now, and Outlet 1 source 2.
+    rows.nth(2).get_by_role("button", name="Move source up").click()
+    rows.nth(1).get_by_role("button", name="Move source up").click()
+    assert _markers(page) == ["2→#source-2", "1→#source-1"]
+
+    # Outlet 1 deleted: its marker points past the last source, and the checklist says so.
+    rows.nth(1).get_by_label("Delete").check()
+    assert _markers(page) == ["3→#source-3", "1→#source-1"]
+    expect(page.get_by_text("Citation marker [3] in the body points to source 3")).to_be_visible()
+    # Kept after all: the marker is back on it.
+    rows.nth(1).get_by_label("Delete").uncheck()
+    assert _markers(page) == ["2→#source-2", "1→#source-1"]
+
+    page.get_by_role("button", name="Save and publish now").click()
+    expect(page.locator(".messagelist")).to_contain_text("Published")
+    reader = browser.new_context().new_page()
+    try:
+        reader.goto(f"{live_server.url}{article.get_absolute_url()}")
+        first, second = reader.locator(".article-body sup.cite a").all()
+        assert reader.locator(first.get_attribute("href")).locator("a").first.inner_text() == (
+            "Outlet 1"
+        )
+        assert reader.locator(second.get_attribute("href")).locator("a").first.inner_text() == (
+            "Outlet 3"
+        )
+    finally:
+        reader.context.close()

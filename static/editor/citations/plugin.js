@@ -10,6 +10,11 @@
  * The dialog lists the source rows as the form has them now (saved or not), in page order,
  * leaving out rows marked for deletion and empty rows: the same rows, numbered the same way,
  * as the server will save.
+ *
+ * Markers follow their source: when the rows are moved (↑ ↓, dragging) the markers in the
+ * body are renumbered to match.  A cited row deleted (or emptied) takes its markers past the
+ * last source, where the pre-publish checklist names them ("Citation marker [3] ... points to
+ * source 3, but the article has 2 sources"); ticking Delete off again brings them back.
  */
 /* global CKEDITOR */
 ;(() => {
@@ -24,18 +29,81 @@
     return input ? input.value.trim() : ""
   }
 
-  /** [{number, name, url}] of the form's source rows, in the order readers will see them. */
-  function formSources() {
-    const sources = []
-    for (const row of document.querySelectorAll(SOURCE_ROWS)) {
+  /** The form's source rows that will be saved, in the order readers will see them. */
+  function keptRows() {
+    return Array.from(document.querySelectorAll(SOURCE_ROWS)).filter((row) => {
       const deleted = row.querySelector('input[name$="-DELETE"]')
-      if (deleted && deleted.checked) continue
-      const name = field(row, "name")
+      return !(deleted && deleted.checked) && Boolean(field(row, "name") || field(row, "url"))
+    })
+  }
+
+  /** [{number, name, url}] of the form's source rows, numbered as readers will see them. */
+  function formSources() {
+    return keptRows().map((row, index) => {
       const url = field(row, "url")
-      if (!name && !url) continue
-      sources.push({ number: sources.length + 1, name: name || url, url })
+      return { number: index + 1, name: field(row, "name") || url, url }
+    })
+  }
+
+  const MARKER_HREF = /^#source-(\d+)$/
+  const MARKER_IN_DATA = /(<sup class="cite"><a href="#source-)(\d+)(">)(\d+)(<\/a><\/sup>)/g
+
+  function setMarkerNumber(link, number) {
+    const href = `#source-${number}`
+    link.setAttributes({ href, "data-cke-saved-href": href })
+    link.setText(String(number))
+  }
+
+  /** Renumbers the body's markers at once: ``moves`` maps an old number to its new one. */
+  function renumberMarkers(editor, moves) {
+    if (editor.mode !== "wysiwyg") {
+      const data = editor.getData().replace(MARKER_IN_DATA, (whole, open, href, mid, text, close) => {
+        const to = moves.get(Number(href))
+        return to && href === text ? `${open}${to}${mid}${to}${close}` : whole
+      })
+      editor.setData(data)
+      return
     }
-    return sources
+    editor.fire("saveSnapshot")
+    const links = editor.editable().find("sup.cite > a")
+    let changed = false
+    for (let index = 0; index < links.count(); index++) {
+      const link = links.getItem(index)
+      const found = MARKER_HREF.exec(link.data("cke-saved-href") || link.getAttribute("href") || "")
+      const to = found && moves.get(Number(found[1]))
+      if (to) {
+        setMarkerNumber(link, to)
+        changed = true
+      }
+    }
+    if (changed) {
+      editor.fire("saveSnapshot")
+      editor.fire("change")
+    }
+  }
+
+  /** Keeps the body's markers on their source while the rows are moved, deleted, restored. */
+  function followTheSources(editor) {
+    const group = document.querySelector("#sources-group")
+    if (!group) return
+    // Numbered rows: those kept, then those set aside (deleted, emptied) past the last one.
+    let numbered = keptRows()
+    const sync = () => {
+      const kept = keptRows()
+      const setAside = numbered.filter((row) => !kept.includes(row))
+      const now = kept.concat(setAside)
+      const moves = new Map()
+      numbered.forEach((row, index) => {
+        const to = now.indexOf(row) + 1
+        if (to !== index + 1) moves.set(index + 1, to)
+      })
+      numbered = now
+      if (moves.size) renumberMarkers(editor, moves)
+    }
+    new MutationObserver(sync).observe(group.querySelector("fieldset") || group, {
+      childList: true,
+    })
+    group.addEventListener("change", sync) // Delete ticked, a row's name or address changed
   }
 
   function hostOf(url) {
@@ -54,12 +122,10 @@
       ranges[0].collapse(false)
       selection.selectRanges([ranges[0]])
     }
-    const href = `#source-${number}`
     const sup = new CKEDITOR.dom.element("sup", editor.document)
     sup.addClass("cite")
     const link = new CKEDITOR.dom.element("a", editor.document)
-    link.setAttributes({ href, "data-cke-saved-href": href })
-    link.setText(String(number))
+    setMarkerNumber(link, number)
     sup.append(link)
     editor.insertElement(sup)
     // Typing goes on in the sentence, after the marker, not inside its link.
@@ -135,6 +201,7 @@
         command: "citeSource",
         toolbar: "links",
       })
+      editor.on("instanceReady", () => followTheSources(editor))
     },
   })
 })()
