@@ -102,6 +102,8 @@ def article_graph(article, *, absolute, crumbs, hero=None, faq=None) -> list[dic
     keywords = [tag.name for tag in article.tags.all()]
     if keywords:
         news["keywords"] = keywords
+    if citation := citations(article):
+        news["citation"] = citation
 
     graph = [news]
     if faq is None:
@@ -123,6 +125,14 @@ def article_graph(article, *, absolute, crumbs, hero=None, faq=None) -> list[dic
         )
     graph.append(breadcrumb_list(crumbs, absolute))
     return graph
+
+
+def citations(article) -> list[dict]:
+    """The article's sources, in the order the Sources block numbers them."""
+    return [
+        {"@type": "CreativeWork", "name": source.name, "url": source.url}
+        for source in article.sources.all()
+    ]
 
 
 def breadcrumb_list(crumbs, absolute) -> dict:

@@ -32,7 +32,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, RenderedArticle
-from articles.pages import frame, jsonld
+from articles.pages import citations, frame, jsonld
 from articles.workflow.page_generation import public_pages_changed
 from smartchunks.media import renditions
 
@@ -40,12 +40,18 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE = "includes/article_content.html"
 # The templates the stored HTML comes from; their text is part of the format fingerprint.
-TEMPLATES = (TEMPLATE, "includes/tldr.html", "includes/faq.html", "includes/sources.html")
+TEMPLATES = (
+    TEMPLATE,
+    "includes/tldr.html",
+    "includes/faq.html",
+    "includes/sources.html",
+    "includes/source_backlinks.html",
+)
 # Bump when code outside the fingerprinted modules shapes the stored parts differently (the
 # rich_text and lazy_images filters, the image renditions): rows made before are not shown.
-CODE_VERSION = "3"
+CODE_VERSION = "4"  # 4: citation markers (smartchunks/media/citation_markers.py)
 # What else the stored HTML is made of: these modules' source and these settings.
-FINGERPRINTED_MODULES = (frame, jsonld)
+FINGERPRINTED_MODULES = (frame, jsonld, citations)
 FINGERPRINTED_SETTINGS = (
     "SITE_NAME",
     "SITE_DESCRIPTION",

@@ -52,7 +52,6 @@ def test_article_page_shows_every_part_in_reading_order(client, article):
         "FAQ",
         faq.question,
         "Answer 1.",
-        "Sources",
         "Source: Fortune",
         f"[img: Photo of {author.name}]",
         author.name,
