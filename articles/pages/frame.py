@@ -1,6 +1,7 @@
 """The frame of an article's page: its head (description, canonical and social tags, feeds,
-structured data) and the article itself (breadcrumbs, header and byline, hero, TL;DR, body,
-FAQ, sources, tags, author box).
+structured data) and the article itself (breadcrumbs, header and byline, TL;DR, hero, body,
+FAQ, sources, tags, author box).  The TL;DR comes straight after the byline, before the hero,
+so that on every screen the reader meets the summary above the fold.
 
 The frame depends only on the article and the rows it points to (author, section, tags, hero
 image), never on other articles or on its own publication state, so the workflow renders it
@@ -40,6 +41,7 @@ TEMPLATES = (
     "includes/meta/feed_links.html",
     "includes/breadcrumbs.html",
     "includes/byline.html",
+    "includes/tldr.html",
     "includes/hero.html",
     "includes/tags.html",
     "includes/author_box.html",
@@ -88,8 +90,8 @@ class _FrameRequest:
 
 
 def render(article, *, content: SafeString, reading_minutes: int, faq) -> Frame:
-    """The frame of ``article`` (with author, section and tags loaded), around its own parts
-    (``content``: TL;DR, body, FAQ and sources as HTML, articles/workflow/prerender.py)."""
+    """The frame of ``article`` (with author, section, tags and TL;DR loaded), around its own
+    parts (``content``: body, FAQ and sources as HTML, articles/workflow/prerender.py)."""
     request = _FrameRequest(article.get_absolute_url())
     crumbs = breadcrumbs(article)
     hero = renditions.responsive_image(article.hero_image, "hero")

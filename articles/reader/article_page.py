@@ -2,7 +2,7 @@
 and next in its section, related articles).
 
 The page is the article's *frame* (articles/pages/frame.py: head tags, structured data,
-breadcrumbs, header, hero, TL;DR, body, FAQ, sources, tags, author box), stored when the
+breadcrumbs, header, TL;DR, hero, body, FAQ, sources, tags, author box), stored when the
 article is saved (articles/workflow/prerender.py), plus what is decided per request: the
 neighbours, which other articles decide, and the newsroom's notices, which its state decides.
 

@@ -1,9 +1,9 @@
 """The article page's own parts, rendered when the article is saved rather than per request.
 
 What depends only on the article and the rows it points to is rendered here by ``refresh``,
-which save_edit calls after the parts are written: its TL;DR, cleaned body, FAQ and sources as
-HTML, the reading time and the FAQ's structured data, and around them the page's *frame*
-(articles/pages/frame.py: head tags, structured data, header, hero, tags, author box).  The
+which save_edit calls after the parts are written: its cleaned body, FAQ and sources as HTML,
+the reading time and the FAQ's structured data, and around them the page's *frame*
+(articles/pages/frame.py: head tags, structured data, header, TL;DR, hero, tags, author box).  The
 article page (articles/reader/article_page.py) shows the stored result while it is current and
 otherwise renders the same parts live, so what a reader sees never depends on whether the row
 exists.
@@ -42,7 +42,6 @@ TEMPLATE = "includes/article_content.html"
 # The templates the stored HTML comes from; their text is part of the format fingerprint.
 TEMPLATES = (
     TEMPLATE,
-    "includes/tldr.html",
     "includes/faq.html",
     "includes/sources.html",
     "includes/source_backlinks.html",
@@ -95,7 +94,8 @@ def reading_minutes(article) -> int:
 
 
 def render_parts(article) -> Parts:
-    """The parts as the page shows them, from the article and its TL;DR, FAQ and sources."""
+    """The parts as the page shows them, from the article and its FAQ and sources (the
+    TL;DR, shown above the hero, is the frame's)."""
     return Parts(
         html=mark_safe(loader.render_to_string(TEMPLATE, {"article": article}).strip()),  # noqa: S308
         reading_minutes=reading_minutes(article),
