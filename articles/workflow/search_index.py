@@ -14,13 +14,13 @@ from articles.models import Article, FaqEntry, TldrBullet
 SEARCH_CONFIG = "english"
 
 
-def joined(model, field):
+def joined(model, field, *, delimiter=" "):
     """One article's ``field`` of all its TL;DR bullets or FAQ entries, as one text (SQL)."""
     return Coalesce(
         Subquery(
             model.objects.filter(article=OuterRef("pk"))
             .values("article")
-            .annotate(joined=StringAgg(field, delimiter=" "))
+            .annotate(joined=StringAgg(field, delimiter=delimiter))
             .values("joined")[:1],
             output_field=TextField(),
         ),

@@ -48,6 +48,41 @@ def test_snippet_highlights_matches_and_escapes_everything_else(client):
     assert "&lt;script&gt;" in response.content.decode()
 
 
+def snippet_text(client, query):
+    response = client.get("/search/", {"q": query})
+    return soup_of(response).select_one(".search-snippet").get_text()
+
+
+def test_snippet_keeps_a_heading_apart_from_the_sentence_after_it(client):
+    searchable(
+        make_article(
+            title="Harbours",
+            standfirst="Ports are busy",
+            tldr=0,
+            faq=0,
+            body="<h2>Why cranes matter</h2><p>Cranes lift containers all night.</p>"
+            "<ul><li>Quay cranes</li><li>Gantry cranes</li></ul>"
+            "<p>Each <strong>crane</strong> costs millions.</p>",
+        )
+    )
+    text = snippet_text(client, "cranes")
+    assert "Why cranes matter — Cranes lift containers all night. Quay cranes — Gantry" in text
+    assert "Ports are busy — Why cranes" in text
+    assert "\x1e" not in text
+    assert "Each crane costs millions" in text  # inline tags are part of the words
+
+
+def test_snippet_keeps_tldr_bullets_and_faq_questions_apart(client):
+    article = searchable(make_article(title="Ports", standfirst="", tldr=0, faq=0, body=""))
+    article.tldr_bullets.create(text="Tolls rise in spring", position=0)
+    article.tldr_bullets.create(text="Shippers pay tolls", position=1)
+    article.faq_entries.create(question="Who sets tolls?", answer="<p>A board.</p>", position=0)
+    article.faq_entries.create(question="When", answer="<p>Yearly.</p>", position=1)
+    searchable(article)
+    text = snippet_text(client, "tolls")
+    assert text.startswith("Tolls rise in spring — Shippers pay tolls — Who sets tolls? When")
+
+
 def test_unpublished_articles_are_never_found(client):
     searchable(make_article(title="Zeppelin draft", status="draft"))
     searchable(make_article(title="Zeppelin live"))
