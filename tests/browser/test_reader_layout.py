@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 from articles.reader import views
+from articles.workflow import prerender
 from tests.browser.test_accessibility import axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,6 +19,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 MODEL_ARTICLE = "why-unsecured-databases-keep-leaking"
 MIN_TARGET = 44
+CITED_CLAIM = '<p>Scanners never sleep.<sup class="cite"><a href="#source-1">1</a></sup></p>'
 
 
 @pytest.fixture
@@ -27,6 +29,10 @@ def demo(monkeypatch):
     call_command("load_demo", stdout=StringIO())
     monkeypatch.setattr(views.PublishedArticleListMixin, "paginate_by", 1)
     article = Article.objects.get(slug=MODEL_ARTICLE)
+    # One claim cites its first source, so the Sources list has a link back to it too.
+    article.body += CITED_CLAIM
+    article.save(update_fields=["body"])
+    prerender.store_parts(article.pk)
     return {
         "article": article.get_absolute_url(),
         "home": "/",
@@ -78,7 +84,13 @@ def test_every_tap_target_is_at_least_44_px_on_a_phone(page, live_server, demo):
         seen[name] = page.evaluate(TAP_TARGETS)
     article_links = " ".join(t["what"] for t in seen["article"])
     # The links the issue names are among those measured.
-    for expected in ('rel="noopener me">X<', "prev-next__link", 'aria-current="page"', "/tags/"):
+    for expected in (
+        'rel="noopener me">X<',
+        "prev-next__link",
+        'aria-current="page"',
+        "/tags/",
+        "sources__back",
+    ):
         assert expected in article_links, expected
     assert any('rel="next"' in t["what"] for t in seen["home"])  # pagination
 
