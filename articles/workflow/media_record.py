@@ -6,6 +6,7 @@ load_demo) keeps it current; the media view reads it to decide who may have a fi
 
 from articles.models import ArticleMedia, FaqEntry
 from smartchunks.media.media_paths import names_in_html, stored_name
+from smartchunks.media.share_cards import source_name as card_source_name
 
 
 def shown_media(article) -> set[str]:
@@ -28,9 +29,19 @@ def media_in(body: str | None, answers, hero_name: str | None) -> set[str]:
 
 def record_media(article) -> None:
     """Make the article's ArticleMedia rows exactly the files it shows now."""
-    names = shown_media(article)
+    # Its share cards are named after one name of its own (smartchunks/media/share_cards.py).
+    names = shown_media(article) | {card_source_name(article.pk)}
     ArticleMedia.objects.filter(article=article).exclude(path__in=names).delete()
     ArticleMedia.objects.bulk_create(
         [ArticleMedia(article=article, path=name) for name in sorted(names)],
+        ignore_conflicts=True,
+    )
+
+
+def record_card(article_id: int) -> None:
+    """List the article's share cards among its files, for articles saved before cards
+    (``manage.py prerender_articles``)."""
+    ArticleMedia.objects.bulk_create(
+        [ArticleMedia(article_id=article_id, path=card_source_name(article_id))],
         ignore_conflicts=True,
     )
