@@ -270,7 +270,10 @@ def _hero_ground(hero_name: str) -> Image.Image | None:
     except _IMAGE_ERRORS as error:
         logger.warning("The share card is drawn without the hero %s: %s", hero_name, error)
         return None
-    image = ImageOps.fit(image, SIZE, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    factor = min(image.width // (WIDTH * 2), image.height // (HEIGHT * 2))
+    if factor > 1:  # a big PNG or WebP: halve the work of the resampling below
+        image = image.reduce(factor)
+    image = ImageOps.fit(image, SIZE, Image.Resampling.LANCZOS)
     shade = Image.linear_gradient("L").resize(SIZE)  # 0 at the top, 255 at the bottom
     top, bottom = round(255 * HERO_LIGHT_TOP), round(255 * HERO_LIGHT_BOTTOM)
     light = shade.point(lambda v: top + (bottom - top) * v // 255)
