@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, RenderedArticle
-from articles.workflow import services
+from articles.workflow import services, staging
 from smartchunks.media import share_cards
 from smartchunks.media.share_cards import CardContent, draw_card
 from tests.articles.test_admin_article_form import ADD_URL, article_form
@@ -279,3 +279,42 @@ def test_an_author_without_a_photo_and_an_article_without_a_section_get_cards(
     article = make_article(section=None, author=make_author(photo=None))
     article = saved(article, editor, django_capture_on_commit_callbacks)
     assert picture(client, the_card_url(article)).size == (1200, 630)
+
+
+def test_renaming_the_author_or_section_draws_their_articles_cards_again(
+    client, django_capture_on_commit_callbacks
+):
+    section = make_section(name="Science")
+    article = make_article(section=section)
+    call_command("prerender_articles", verbosity=0)
+    first = the_card_url(article)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.author.name = "Renamed Writer"
+        article.author.save()
+    second = the_card_url(article)
+    assert second != first
+    page = client.get(article.get_absolute_url())
+    assert social(page)["og:image"] == f"http://testserver{second}"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        section.name = "Physics"
+        section.save()
+    third = the_card_url(article)
+    assert third not in (first, second)
+    assert social(client.get(article.get_absolute_url()))["og:image"].endswith(third)
+
+
+def test_staged_changes_to_a_live_article_draw_no_card_until_published(
+    editor, django_capture_on_commit_callbacks
+):
+    """A published article's cards are public: one showing an unpublished headline must not
+    exist before the changes are published."""
+    article = saved(make_article(), editor, django_capture_on_commit_callbacks)
+    live_card = the_card_url(article)
+    with django_capture_on_commit_callbacks(execute=True):
+        staging.save_changes(article, {"title": "A headline not yet public"}, by=editor)
+    assert card_urls(article) == {live_card}
+    with django_capture_on_commit_callbacks(execute=True):
+        staging.publish_changes(article, by=editor)
+    assert card_urls(article) - {live_card}, "published: the card shows the new headline"
