@@ -63,7 +63,7 @@ TEXT_COLOUR = (255, 255, 255)
 BYLINE_COLOUR = (214, 224, 238)
 RULE_COLOUR = (240, 190, 80)
 # Over a hero: how much of the picture's light is kept, at the top and at the bottom.
-HERO_LIGHT_TOP, HERO_LIGHT_BOTTOM = 0.55, 0.22
+HERO_LIGHT_TOP, HERO_LIGHT_BOTTOM = 0.42, 0.2
 
 _IMAGE_ERRORS = (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError)
 
@@ -265,7 +265,7 @@ def _hero_ground(hero_name: str) -> Image.Image | None:
     try:
         with default_storage.open(hero_name) as handle:
             image = Image.open(BytesIO(handle.read()))
-            image.draft("RGB", (WIDTH * 2, HEIGHT * 2))  # JPEG: decoded at a fraction
+            image.draft("RGB", SIZE)  # a JPEG is decoded at a fraction, still no smaller
             image = ImageOps.exif_transpose(image).convert("RGB")
     except _IMAGE_ERRORS as error:
         logger.warning("The share card is drawn without the hero %s: %s", hero_name, error)
