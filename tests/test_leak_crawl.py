@@ -356,15 +356,11 @@ def test_the_share_card_of_an_unpublished_article_is_never_linked_nor_served(sit
     pages = crawl(client)
     public_card = share_cards.source_name(site["public"].pk) + "."
     assert any(public_card in body for _status, _headers, body in pages.values())
-    unknown = client.get("/media/cards/article-987654321.0123456789abcdef0123.jpg")
+    unknown = client.get("/media/cards/321/article-987654321.0123456789abcdef0123.jpg")
     assert unknown.status_code == 404
     for state, article in site["hidden"].items():
-        (card,) = [
-            name
-            for name in default_storage.listdir(share_cards.FOLDER)[1]
-            if name.startswith(f"article-{article.pk}.")
-        ]
-        linked = [path for path, page in pages.items() if f"/cards/{card}" in page[2]]
+        (card,) = share_cards.cards_of(article.pk)
+        linked = [path for path, page in pages.items() if card in page[2]]
         assert linked == [], state
-        answer = client.get(f"/media/cards/{card}")
+        answer = client.get(default_storage.url(card))
         assert (answer.status_code, answer.content) == (404, unknown.content), state

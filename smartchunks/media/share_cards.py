@@ -5,11 +5,11 @@ and the author's; over the hero image, darkened, when there is one, otherwise ov
 site's own colours.  It is drawn when the article is saved, after the save has committed
 (articles/workflow/prerender.py), never in a reader's request: about 50–150 ms.
 
-A card's name is ``cards/article-<pk>.<digest>.jpg``, the digest being that of everything
+A card's name is ``cards/<pk mod 1000>/article-<pk>.<digest>.jpg``, the digest being that of everything
 drawn on it, so a changed headline, section, author name or hero gives a new name and no
 cache (a browser's, a social site's) can keep showing the old picture under the new one.
 Like an image's renditions (``heroes/AbC.jpg.480x0_q80.webp``), every card of an article
-is named after one source name, ``cards/article-<pk>``, which the article's ArticleMedia
+is named after one source name, ``cards/<pk mod 1000>/article-<pk>``, which the article's ArticleMedia
 rows list: the media view then serves its cards to readers only while the article is
 published, and to the newsroom under the same preview rules as its hero
 (articles/reader/media.py).
@@ -24,7 +24,7 @@ import hashlib
 import logging
 import unicodedata
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 SIZE = WIDTH, HEIGHT = (1200, 630)
 FOLDER = "cards"
+# Cards are spread over this many folders, so finding an article's old cards lists a few
+# hundred names, not one per article.
+SHARDS = 1000
 # Part of every card's digest: bump it when the drawing changes, so cards are drawn again.
 DRAWING_VERSION = "1"
 MIME_TYPE = "image/jpeg"
@@ -81,7 +84,17 @@ class CardContent:
 
 def source_name(article_pk: int) -> str:
     """The name every card of the article is named after (its ArticleMedia row)."""
-    return f"{FOLDER}/article-{article_pk}"
+    return f"{FOLDER}/{article_pk % SHARDS:03d}/article-{article_pk}"
+
+
+def cards_of(article_pk: int) -> list[str]:
+    """The stored names of the article's cards (one, unless it is being drawn again)."""
+    folder, _, base = source_name(article_pk).rpartition("/")
+    try:
+        _folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return sorted(f"{folder}/{name}" for name in files if name.startswith(f"{base}."))
 
 
 def card_name(article_pk: int, content: CardContent) -> str:
@@ -111,14 +124,8 @@ def make_card(article_pk: int, content: CardContent) -> bool:
 
 
 def _remove_older_cards(article_pk: int, *, keep: str) -> None:
-    prefix = f"{source_name(article_pk)}."
-    try:
-        _folders, files = default_storage.listdir(FOLDER)
-    except FileNotFoundError:
-        return
-    for file_name in files:
-        name = f"{FOLDER}/{file_name}"
-        if name.startswith(prefix) and name != keep:
+    for name in cards_of(article_pk):
+        if name != keep:
             default_storage.delete(name)
 
 
@@ -235,7 +242,7 @@ def _missing_glyph(font) -> bytes:
     return _glyph(font, "\U0010fffd")  # a private-use code point no font draws
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: headlines in a script of thousands of characters
 def _glyph(font, char: str) -> bytes:
     mask = font.getmask(char)
     return bytes(mask) + repr(mask.size).encode()

@@ -40,12 +40,7 @@ def saved(article, editor, capture, **changes):
 
 def card_urls(article) -> set[str]:
     """The URLs of the article's stored cards (what is on disk, whatever pages say)."""
-    try:
-        _folders, files = default_storage.listdir(share_cards.FOLDER)
-    except FileNotFoundError:
-        return set()
-    prefix = f"article-{article.pk}."
-    return {default_storage.url(f"cards/{name}") for name in files if name.startswith(prefix)}
+    return {default_storage.url(name) for name in share_cards.cards_of(article.pk)}
 
 
 def the_card_url(article) -> str:
@@ -198,7 +193,7 @@ def test_the_card_of_an_article_readers_cannot_see_is_the_404_of_an_unknown_name
         services.unpublish(article, by=editor)
     url = the_card_url(article)
     reader = Client()
-    unknown = reader.get(url.replace(f"article-{article.pk}.", "article-987654.")).content
+    unknown = reader.get(url.replace(f"/article-{article.pk}.", "/article-987654.")).content
     response = reader.get(url)
     assert (response.status_code, response.content) == (404, unknown)
     # The newsroom sees it, as it sees the article's hero (the preview rules).
