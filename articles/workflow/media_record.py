@@ -4,8 +4,9 @@ save_edit (articles/workflow/services.py) calls it, so every write (the admin, r
 load_demo) keeps it current; the media view reads it to decide who may have a file.
 """
 
-from articles.models import ArticleMedia, FaqEntry
+from articles.models import Article, ArticleMedia, FaqEntry
 from smartchunks.media.media_paths import names_in_html, stored_name
+from smartchunks.media.share_cards import FOLDER as CARDS_FOLDER
 from smartchunks.media.share_cards import source_name as card_source_name
 
 
@@ -38,10 +39,15 @@ def record_media(article) -> None:
     )
 
 
-def record_card(article_id: int) -> None:
-    """List the article's share cards among its files, for articles saved before cards
-    (``manage.py prerender_articles``)."""
+def record_cards() -> None:
+    """List every article's share cards among its files, for articles saved before cards
+    (``manage.py prerender_articles``): two queries when all are listed."""
+    listed = ArticleMedia.objects.filter(path__startswith=f"{CARDS_FOLDER}/")
+    missing = Article.objects.exclude(pk__in=listed.values("article_id")).values_list(
+        "pk", flat=True
+    )
     ArticleMedia.objects.bulk_create(
-        [ArticleMedia(article_id=article_id, path=card_source_name(article_id))],
+        [ArticleMedia(article_id=pk, path=card_source_name(pk)) for pk in missing.iterator()],
+        batch_size=1000,
         ignore_conflicts=True,
     )

@@ -137,10 +137,31 @@ def refresh(article) -> None:
 def make_card(article_id: int) -> bool:
     """Draw the article's share card for its content as it is now, unless it exists (True
     when drawn).  ~50–200 ms: at save after commit, or by ``manage.py prerender_articles``."""
-    article = Article.objects.select_related("author", "section").filter(pk=article_id).first()
-    if article is None:
-        return False
-    return share_cards.make_card(article.pk, share_card.card_content(article))
+    article = _card_articles().filter(pk=article_id).first()
+    return article is not None and _make_card_of(article)
+
+
+def make_missing_cards() -> list[int]:
+    """Draw every article's card that is missing, reading the articles in one pass (a file
+    check each when none is): the ids of the articles whose card was drawn."""
+    articles = _card_articles().order_by("pk").iterator(chunk_size=1000)
+    return [article.pk for article in articles if _make_card_of(article)]
+
+
+def _card_articles():
+    return Article.objects.select_related("author", "section")
+
+
+def _make_card_of(article) -> bool:
+    content = share_card.card_content(article)
+
+    def still_current() -> bool:
+        # Another save may have committed while this card was drawn, and drawn its own:
+        # then that one is kept, and this one is the one left over.
+        now = _card_articles().filter(pk=article.pk).first()
+        return now is not None and share_card.card_content(now) == content
+
+    return share_cards.make_card(article.pk, content, still_current=still_current)
 
 
 def _make_card_and_store(article_id: int, has_hero: bool) -> None:

@@ -110,16 +110,18 @@ def existing_card(article_pk: int, content: CardContent) -> Rendition | None:
     return Rendition(default_storage.url(name), WIDTH, HEIGHT)
 
 
-def make_card(article_pk: int, content: CardContent) -> bool:
-    """Draw and store the article's card for this content unless it exists; remove its
-    cards for older content.  True when a card was drawn."""
+def make_card(article_pk: int, content: CardContent, *, still_current=lambda: True) -> bool:
+    """Draw and store the article's card for this content unless it exists (True when
+    drawn); then, if ``still_current()`` says this content is still the article's, remove
+    its cards for other content."""
     name = card_name(article_pk, content)
     if default_storage.exists(name):
         return False
     buffer = BytesIO()
     draw_card(content).save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
     default_storage.save(name, RenditionContent(buffer.getvalue()))
-    _remove_older_cards(article_pk, keep=name)
+    if still_current():
+        _remove_older_cards(article_pk, keep=name)
     return True
 
 

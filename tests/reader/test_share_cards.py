@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, RenderedArticle
-from articles.workflow import services, staging
+from articles.models import Article, ArticleMedia, RenderedArticle
+from articles.workflow import prerender, services, staging
 from smartchunks.media import share_cards
 from smartchunks.media.share_cards import CardContent, draw_card
 from tests.articles.test_admin_article_form import ADD_URL, article_form
@@ -221,10 +221,11 @@ def test_the_command_draws_the_cards_of_articles_saved_before_cards(client):
     """Articles loaded in bulk, or saved before cards existed: `make run` draws theirs."""
     articles = [make_article(), make_article(section=None)]  # no commit: no card yet
     assert all(card_urls(article) == set() for article in articles)
+    ArticleMedia.objects.filter(path__startswith="cards/").delete()  # saved before cards
     call_command("prerender_articles", verbosity=0)
     for article in articles:
         url = the_card_url(article)
-        assert picture(client, url).size == (1200, 630)
+        assert picture(Client(), url).size == (1200, 630)  # public: the article is
         assert social(client.get(article.get_absolute_url()))["og:image"].endswith(url)
     call_command("prerender_articles", verbosity=0)  # nothing new to draw
     assert all(len(card_urls(article)) == 1 for article in articles)
@@ -313,3 +314,17 @@ def test_staged_changes_to_a_live_article_draw_no_card_until_published(
     with django_capture_on_commit_callbacks(execute=True):
         staging.publish_changes(article, by=editor)
     assert card_urls(article) - {live_card}, "published: the card shows the new headline"
+
+
+def test_a_card_drawn_from_content_changed_meanwhile_removes_no_newer_card(
+    editor, client, django_capture_on_commit_callbacks
+):
+    """Two saves close together: the first's card, drawn from the headline it read, finishes
+    after the second's.  The second's card, which the page links to, stays."""
+    article = saved(make_article(), editor, django_capture_on_commit_callbacks)
+    newest = the_card_url(article)
+    article.title = "The headline the first save read"  # not saved: the row has moved on
+    assert prerender._make_card_of(article)
+    assert newest in card_urls(article) and len(card_urls(article)) == 2
+    page = client.get(article.get_absolute_url())
+    assert social(page)["og:image"] == f"http://testserver{newest}"

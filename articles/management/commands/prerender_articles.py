@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from articles.models import Article
 from articles.workflow import prerender
-from articles.workflow.media_record import record_card
+from articles.workflow.media_record import record_cards
 
 
 class Command(BaseCommand):
@@ -26,15 +26,12 @@ class Command(BaseCommand):
         if not options["all"]:
             current = Q(rendered__format=prerender.current_format())
             stale = set(articles.exclude(current).values_list("pk", flat=True))
-        cards = 0
-        for pk in articles.values_list("pk", flat=True).iterator():
-            record_card(pk)
-            if prerender.make_card(pk):
-                cards += 1
-                stale.add(pk)
+        record_cards()
+        drawn = prerender.make_missing_cards()
+        stale.update(drawn)  # stored again, to link to the new card
         for pk in sorted(stale):
             prerender.store_parts(pk)
         if options["verbosity"]:
             self.stdout.write(
-                f"Stored the page parts of {len(stale)} articles; drew {cards} share cards."
+                f"Stored the page parts of {len(stale)} articles; drew {len(drawn)} share cards."
             )
