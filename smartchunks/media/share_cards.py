@@ -27,10 +27,12 @@ from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
+from smartchunks.media import media_paths, renditions
 from smartchunks.media.renditions import Rendition, RenditionContent
 
 logger = logging.getLogger(__name__)
@@ -266,13 +268,22 @@ def _branded_ground() -> Image.Image:
     return ground
 
 
+def _hero_picture(hero_name: str) -> str:
+    """The hero's largest rendition (1200 px wide, drawn just before the card when the hero
+    is new), so the original (6000×6000 at worst) is decoded once per save; the original
+    while there is none."""
+    hero = renditions.responsive_image(SimpleNamespace(name=hero_name), "hero")
+    largest = media_paths.name_of_url(hero.largest.url) if hero else None
+    return largest or hero_name
+
+
 def _hero_ground(hero_name: str) -> Image.Image | None:
     """The hero filling the card, darkened most towards the bottom where the text is; None
     when there is no hero or it cannot be read (the branded ground stands in)."""
     if not hero_name:
         return None
     try:
-        with default_storage.open(hero_name) as handle:
+        with default_storage.open(_hero_picture(hero_name)) as handle:
             image = Image.open(BytesIO(handle.read()))
             image.draft("RGB", SIZE)  # a JPEG is decoded at a fraction, still no smaller
             image = ImageOps.exif_transpose(image).convert("RGB")
