@@ -16,11 +16,14 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, FaqEntry, Source, TldrBullet
 from articles.workflow import services, staging
+from smartchunks.media import share_cards
 from tests.factories import (
     image_upload,
     make_article,
@@ -354,3 +357,22 @@ def _fetched(client, path) -> tuple[int, str, str]:
     response = client.get(path)
     headers = "\n".join(f"{name}: {value}" for name, value in response.items())
     return response.status_code, headers, response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_share_card_of_an_unpublished_article_is_never_linked_nor_served(site):
+    """Cards are drawn for every article, drafts too (so one is ready when it is published):
+    a hidden article's card is on no public page and answers like an unknown name."""
+    call_command("prerender_articles", verbosity=0)  # draws every card, as `make run` does
+    client = Client()
+    pages = crawl(client)
+    public_card = share_cards.source_name(site["public"].pk) + "."
+    assert any(public_card in body for _status, _headers, body in pages.values())
+    unknown = client.get("/media/cards/321/article-987654321.0123456789abcdef0123.jpg")
+    assert unknown.status_code == 404
+    for state, article in site["hidden"].items():
+        (card,) = share_cards.cards_of(article.pk)
+        linked = [path for path, page in pages.items() if card in page[2]]
+        assert linked == [], state
+        answer = client.get(default_storage.url(card))
+        assert (answer.status_code, answer.content) == (404, unknown.content), state

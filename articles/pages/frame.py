@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.pages import jsonld
+from articles.pages.share_card import card_of
 from smartchunks.media import renditions
 
 ORIGIN = "https://origin.smartchunks.invalid"
@@ -95,6 +96,8 @@ def render(article, *, content: SafeString, reading_minutes: int, faq) -> Frame:
     request = _FrameRequest(article.get_absolute_url())
     crumbs = breadcrumbs(article)
     hero = renditions.responsive_image(article.hero_image, "hero")
+    # Without a hero, social sites and search engines get the share card instead.
+    card = None if hero else card_of(article)
     context = {
         "request": request,
         "SITE_NAME": settings.SITE_NAME,
@@ -104,9 +107,16 @@ def render(article, *, content: SafeString, reading_minutes: int, faq) -> Frame:
         "breadcrumbs": crumbs,
         "hero": hero,
         "hero_sizes": renditions.HERO_SIZES,
+        "share_image": hero.largest if hero else card,
+        "share_image_alt": article.hero_alt if hero else article.title,
         "reading_minutes": reading_minutes,
         "structured_data": jsonld.article_graph(
-            article, absolute=request.build_absolute_uri, crumbs=crumbs, hero=hero, faq=faq
+            article,
+            absolute=request.build_absolute_uri,
+            crumbs=crumbs,
+            hero=hero,
+            faq=faq,
+            card=card,
         ),
     }
     return Frame(

@@ -192,6 +192,8 @@ def test_the_command_stores_missing_and_outdated_parts_only(article):
     RenderedArticle.objects.filter(article=article).delete()
     RenderedArticle.objects.filter(article=other).update(format="old")
     current = make_complete_article()
+    prerender.make_card(current.pk)  # as its save's commit would have (a new card is stored)
+    prerender.store_parts(current.pk)
     untouched = stored(current).rendered_at
     call_command("prerender_articles")
     assert stored(article).format == stored(other).format == prerender.current_format()
