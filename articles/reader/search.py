@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, FaqEntry, TldrBullet
 from articles.reader.paging import MAX_PAGES
-from articles.workflow.search_index import SEARCH_CONFIG, joined
+from articles.workflow.search_index import SEARCH_CONFIG, joined, without_citation_markers_sql
 
 MAX_QUERY_LENGTH = 200
 # Ranked at most: the newest this many matches (one more than the pages show, so that the
@@ -135,7 +135,9 @@ def _replace_sql(expression, pattern, replacement, flags):
 
 def _block_text(html_expression):
     """The text of HTML with ``_BLOCK_END`` where each block element ends (SQL)."""
-    blocks_ended = _replace_sql(html_expression, _BLOCK_TAG, _BLOCK_END, "gi")
+    blocks_ended = _replace_sql(
+        without_citation_markers_sql(html_expression), _BLOCK_TAG, _BLOCK_END, "gi"
+    )
     return _replace_sql(blocks_ended, _ANY_TAG, "", "g")
 
 

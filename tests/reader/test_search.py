@@ -146,3 +146,22 @@ def test_results_are_paginated_and_keep_the_query(client):
 def test_search_page_is_not_indexed(client):
     soup = soup_of(client.get("/search/", {"q": "x"}))
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex, follow"
+
+
+def test_citation_markers_are_not_words_of_the_snippet_or_the_index(client):
+    """A marker is a number pointing at a source: "in 2024.2 Prices" would be noise, and a
+    search for the marker's number must not find the article by it."""
+    searchable(
+        make_article(
+            title="Chip prices",
+            standfirst="",
+            tldr=0,
+            faq=0,
+            sources=2,
+            body='<p>Output fell in 2024.<sup class="cite"><a href="#source-2">2</a></sup> '
+            "Prices of wafers rose.</p>",
+        )
+    )
+    snippet = soup_of(client.get("/search/", {"q": "wafers"})).select_one(".search-snippet")
+    assert "Output fell in 2024. Prices of wafers rose" in snippet.get_text()
+    assert result_titles(client.get("/search/", {"q": "2"})) == []
