@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from articles.reader.navigation import navigation as current_navigation
 
 
 def site(request):
@@ -7,3 +10,10 @@ def site(request):
         "SITE_DESCRIPTION": settings.SITE_DESCRIPTION,
         "SITE_LANGUAGE": settings.SITE_LANGUAGE,
     }
+
+
+def navigation(request):
+    """The section menu and the footer's site pages, read only when a template shows them
+    (a feed or sitemap never does) and kept per publication generation
+    (articles/reader/navigation.py)."""
+    return {"navigation": SimpleLazyObject(current_navigation)}
