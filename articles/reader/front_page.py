@@ -29,7 +29,7 @@ class Lead:
 @dataclass(frozen=True)
 class SectionLatest:
     section: Section
-    articles: list[Article]
+    latest: list[Article]
 
 
 def lead_story(newest: Article | None) -> Lead | None:

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
-from articles.models import Article
+from articles.models import Article, SitePage
 from articles.reader.article_page import ArticlePageView, article_page_queryset
 from articles.workflow import page_generation
 from smartchunks import page_cache
@@ -58,11 +58,14 @@ EXPECTED = {
     "news sitemap": 1,
     "sitemap section": 2,
     "robots": 0,
+    # the site page itself (the footer's links are kept per generation)
+    "site page": 1,
 }
 
 
 @pytest.fixture
 def first_article():
+    SitePage.objects.create(title="About", slug="about", body="<p>Us.</p>", published=True)
     return searchable(make_complete_article(title="Harbour cranes explained"))
 
 
@@ -93,6 +96,7 @@ def urls_for(article):
         "news sitemap": "/news-sitemap.xml",
         "sitemap section": "/sitemap-articles.xml",
         "robots": "/robots.txt",
+        "site page": "/pages/about/",
     }
 
 
