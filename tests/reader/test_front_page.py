@@ -68,6 +68,10 @@ def test_the_lead_is_the_newest_article_with_its_hero_and_tldr(client):
     bullets = [li.get_text(strip=True) for li in box.select(".tldr li")]
     assert bullets == [f"Bullet {n} of Why chip prices swing" for n in (1, 2, 3)]
     assert box.select_one(".card__kicker a")["href"] == science.get_absolute_url()
+    # As on the article page, the TL;DR comes before the image: the promise above the fold.
+    parts = [node for node in box.find_all(["section", "figure"])]
+    assert [part.name for part in parts] == ["section", "figure"]
+    assert "tldr" in parts[0]["class"] and "hero" in parts[1]["class"]
     assert "Hidden" not in page.get_text()
 
 
