@@ -194,6 +194,13 @@ class SitePageSitemap(Sitemap):
     def lastmod(self, page):
         return page.updated_at
 
+    def get_latest_lastmod(self):
+        # Django's index drops its Last-Modified when any sitemap has none, so with no
+        # published page this stands back behind the home page's time: never later than
+        # the index's true latest change.
+        latest = SitePage.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return latest or HomeSitemap().lastmod("articles:home")
+
 
 SITEMAPS = {
     "home": HomeSitemap,
