@@ -246,3 +246,14 @@ def test_the_front_page_costs_the_same_however_many_sections_it_shows(
     assert len(soup_of(few).select(".by-section__block")) == 1
     assert len(soup_of(many).select(".by-section__block")) == 6
     assert len(soup_of(many).select("header nav[aria-label=Sections] a")) == 6
+
+
+def test_with_the_page_cache_off_the_menu_is_read_for_every_page(client, settings):
+    """No generation is kept then, so nothing could tell a worker the list changed."""
+    settings.PAGE_CACHE_ENABLED = False
+    section = make_section(name="Science", slug="science")
+    make_article(section=section)
+    assert _menu(client.get("/")) == [("Science", "/sections/science/")]
+    section.name = "Life sciences"
+    section.save()
+    assert _menu(client.get("/")) == [("Life sciences", "/sections/science/")]
