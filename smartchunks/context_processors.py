@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from articles.reader.navigation import navigation as current_navigation
+from smartchunks.page_cache import page_key
 
 
 def site(request):
@@ -16,4 +17,9 @@ def navigation(request):
     """The section menu and the footer's site pages, read only when a template shows them
     (a feed or sitemap never does) and kept per publication generation
     (articles/reader/navigation.py)."""
-    return {"navigation": SimpleLazyObject(current_navigation)}
+    # Kept only from a request the page cache could store: an anonymous reader's public page.
+    return {
+        "navigation": SimpleLazyObject(
+            lambda: current_navigation(keep=page_key(request.META) is not None)
+        )
+    }

@@ -9,7 +9,7 @@ hold at least that record's data: the same argument that keeps cached pages exac
 
 Without a valid record (the page cache switched off, or a page outside the cache, e.g. a
 404 after the record ran out) nothing tells this worker about writes, so the lists are read
-for that page and not kept.
+for that page and not kept; nor are they kept from a page only staff or a preview link see.
 """
 
 from __future__ import annotations
@@ -65,9 +65,13 @@ def _current_token() -> str | None:
     return f"{page_generation.namespace()}:{record.token}"
 
 
-def navigation() -> Navigation:
+def navigation(*, keep: bool = True) -> Navigation:
+    """The lists as of now.  ``keep=False`` (a page the page cache would never store: staff,
+    previews) reads them without keeping them: a preview of staged changes renders inside a
+    transaction that is rolled back (articles/workflow/staging.py), and what it reads there
+    must not stay behind for readers."""
     global _kept
-    token = _current_token()
+    token = _current_token() if keep else None
     kept = _kept
     if token is not None and kept is not None and kept[0] == token:
         return kept[1]

@@ -4,6 +4,7 @@ every public page's header, and the section links on article cards."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, SitePage
@@ -260,3 +261,19 @@ def test_with_the_page_cache_off_the_menu_is_read_for_every_page(client, setting
     section.name = "Life sciences"
     section.save()
     assert _menu(client.get("/")) == [("Life sciences", "/sections/science/")]
+
+
+def test_a_preview_of_staged_changes_leaves_the_readers_menu_alone(editor_client):
+    """The preview renders inside a rolled-back transaction: the section menu it read there
+    (with the article moved to a new section) must not be what readers get next."""
+    from articles.workflow import page_generation, staging
+
+    science = make_section(name="Science", slug="science")
+    secret = make_section(name="Secret desk", slug="secret-desk")
+    article = make_article(section=science)
+    staging.save_changes(article, {"section": secret.pk}, by=make_role_user("Editor"))
+    page_generation.current_or_renewed()
+    preview = editor_client.get(f"/preview/articles/{article.pk}/")
+    assert ("Secret desk", "/sections/secret-desk/") in _menu(preview)
+    reader = Client()
+    assert _menu(reader.get("/")) == [("Science", "/sections/science/")]
