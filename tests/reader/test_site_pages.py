@@ -89,6 +89,7 @@ def test_the_sitemap_lists_published_site_pages_only(client):
 
 
 def test_an_editor_adds_and_edits_a_site_page_in_the_admin(editor_client):
+    assert "/admin/articles/sitepage/" in editor_client.get("/admin/").content.decode()
     added = editor_client.post(
         "/admin/articles/sitepage/add/",
         {
