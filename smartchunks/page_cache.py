@@ -56,6 +56,7 @@ CACHED_VIEWS = frozenset(
         "articles:author",
         "articles:section",
         "articles:tag",
+        "articles:site-page",
         "articles:feed-rss",
         "articles:feed-atom",
         "articles:author-feed-rss",

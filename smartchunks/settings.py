@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smartchunks.context_processors.site",
+                "smartchunks.context_processors.navigation",
             ],
             # The reader's template tags live with the reader package, not in an app's
             # templatetags/ folder (articles/reader/templatetags.py).

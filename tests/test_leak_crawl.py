@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import Article, FaqEntry, Source, TldrBullet
+from articles.models import Article, FaqEntry, SitePage, Source, TldrBullet
 from articles.workflow import services, staging
 from smartchunks.media import share_cards
 from tests.factories import (
@@ -141,6 +141,15 @@ def site(db, editor):
             uploader=uploader,
         ),
     }
+    # The header's section menu and the footer's site pages: a section with only a draft
+    # in it, and an unpublished site page, must not show.
+    draft_desk = make_section(name=f"Desk {HIDDEN['draft']}", slug=f"desk-{HIDDEN['draft']}")
+    make_article(section=draft_desk, status=Article.Status.DRAFT, author=author)
+    SitePage.objects.create(title="About", slug="about", body="<p>Who we are.</p>", published=True)
+    marker = HIDDEN["unpublished"]
+    SitePage.objects.create(
+        title=f"Page {marker}", slug=f"page-{marker}", body=f"<p>{marker}</p>", published=False
+    )
     services.schedule(hidden["scheduled"], by=editor, at=timezone.now() + timedelta(days=2))
     unpublished = hidden["unpublished"]
     services.publish(unpublished, by=editor)
@@ -246,6 +255,7 @@ def test_no_marker_of_an_unpublished_article_is_reachable_by_an_anonymous_reader
     assert "/authors/pat-public/" in pages
     assert "/llms.txt" in pages
     assert "/articles/public-article.md" in pages  # advertised by the page and llms.txt
+    assert "/pages/about/" in pages
     leaks = []
     for path, (status, headers, body) in pages.items():
         for marker in HIDDEN.values():

@@ -1,7 +1,7 @@
 """sitemap.xml (an index of paginated sitemaps) and the Google News sitemap.
 
-Only what a reader can open is listed: published articles, and the home, author,
-section and tag pages that have at least one published article.
+Only what a reader can open is listed: published articles and site pages, and the home,
+author, section and tag pages that have at least one published article.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
-from articles.models import Article, Section, Tag
+from articles.models import Article, Section, SitePage, Tag
 from authors.models import Author
 
 # At most 10,000 URLs a sitemap page (the protocol allows 50,000); Django renders about
@@ -183,12 +183,32 @@ class HomeSitemap(Sitemap):
         return Article.objects.published().aggregate(latest=Max("published_at"))["latest"]
 
 
+class SitePageSitemap(Sitemap):
+    """About, Editorial standards and the other published site pages."""
+
+    limit = SITEMAP_PAGE_SIZE
+
+    def items(self):
+        return SitePage.objects.published().only("slug", "updated_at").order_by("slug")
+
+    def lastmod(self, page):
+        return page.updated_at
+
+    def get_latest_lastmod(self):
+        # Django's index drops its Last-Modified when any sitemap has none, so with no
+        # published page this stands back behind the home page's time: never later than
+        # the index's true latest change.
+        latest = SitePage.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return latest or HomeSitemap().lastmod("articles:home")
+
+
 SITEMAPS = {
     "home": HomeSitemap,
     "articles": ArticleSitemap,
     "sections": SectionSitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "pages": SitePageSitemap,
 }
 
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    # Site pages under /pages/: an admin's new slug can never shadow another address.
+    path("pages/<slug:slug>/", views.SitePageView.as_view(), name="site-page"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("preview/articles/<int:pk>/", preview.StaffPreviewView.as_view(), name="preview"),

@@ -22,14 +22,34 @@ from __future__ import annotations
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from articles.models import Article, FaqEntry, Section, SlugRedirect, Source, Tag, TldrBullet
+from articles.models import (
+    Article,
+    FaqEntry,
+    Section,
+    SitePage,
+    SlugRedirect,
+    Source,
+    Tag,
+    TldrBullet,
+)
 from articles.workflow.page_generation import public_pages_changed
 from authors.models import Author
 from smartchunks.media import renditions
 
-# What a public page shows: the article and its parts, its section, tags and author, and
-# the old addresses that answer with a redirect.
-PUBLIC_MODELS = (Article, TldrBullet, FaqEntry, Source, Section, Tag, Author, SlugRedirect)
+# What a public page shows: the article and its parts, its section, tags and author, the
+# old addresses that answer with a redirect, and the site pages (each its own page, and
+# linked from the footer of every page).
+PUBLIC_MODELS = (
+    Article,
+    TldrBullet,
+    FaqEntry,
+    Source,
+    Section,
+    Tag,
+    Author,
+    SlugRedirect,
+    SitePage,
+)
 
 
 def _saved_or_deleted(sender, instance, **kwargs):

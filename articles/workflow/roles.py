@@ -32,6 +32,9 @@ EDITOR = [
     *_crud("articles", "tag"),
     *_crud("articles", "sharelink"),
 ]
+# Site pages (About, Editorial standards) came after migration 0003 made the groups: granted
+# by migration 0015, and by ``ensure_groups`` once the model exists in ``apps``.
+SITE_PAGES = _crud("articles", "sitepage")
 
 
 def _ensure_permissions(apps):
@@ -50,6 +53,25 @@ def _permissions(Permission, names):
     return found
 
 
+def _has_model(apps, app_label, model_name) -> bool:
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
+
+
+def grant_site_pages(apps) -> None:
+    """Editors and Admins may add, change and delete site pages (migration 0015): added to
+    the groups as they are, so permissions an admin changed by hand stay."""
+    _ensure_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = _permissions(Permission, SITE_PAGES)
+    for group in Group.objects.filter(name__in=("Editor", "Admin")):
+        group.permissions.add(*permissions)
+
+
 def ensure_groups(apps, *, only_missing=False) -> None:
     """Create the three groups with their permissions (``apps``: a migration's or the real)."""
     Group = apps.get_model("auth", "Group")
@@ -57,9 +79,10 @@ def ensure_groups(apps, *, only_missing=False) -> None:
         return
     _ensure_permissions(apps)
     Permission = apps.get_model("auth", "Permission")
+    site_pages = SITE_PAGES if _has_model(apps, "articles", "sitepage") else []
     grants = {
         "Writer": _permissions(Permission, WRITER),
-        "Editor": _permissions(Permission, EDITOR),
+        "Editor": _permissions(Permission, [*EDITOR, *site_pages]),
         "Admin": list(Permission.objects.all()),
     }
     for name, permissions in grants.items():

@@ -8,8 +8,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
-from articles.models import Article
+from articles.models import Article, SitePage
 from articles.reader.article_page import ArticlePageView, article_page_queryset
+from articles.workflow import page_generation
+from smartchunks import page_cache
 from tests.factories import (
     make_article,
     make_author,
@@ -23,16 +25,23 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def uncached(settings):
-    """The cost of rendering a page (SMARTCHUNKS_PAGE_CACHE=off); a cache hit costs none
-    (tests/smartchunks/test_page_cache.py)."""
-    settings.PAGE_CACHE_ENABLED = False
+def every_request_a_cache_miss(settings, monkeypatch):
+    """The cost of rendering a page on a page-cache miss; a cache hit costs none
+    (tests/smartchunks/test_page_cache.py).  The cache stays on but never finds or keeps a
+    page: what a miss renders with is kept per generation (the section menu and footer
+    links, articles/reader/navigation.py, read once after each write), as in production."""
+    settings.PAGE_CACHE_ENABLED = True
+    page_generation.current_or_renewed()
+    monkeypatch.setattr(page_cache, "find", lambda record, key: None)
+    monkeypatch.setattr(page_cache, "keep", lambda record, key, page: None)
 
 
 # Page -> queries an anonymous reader's request costs.
 EXPECTED = {
-    # count + one page of articles (with author and section joined in)
-    "home": 2,
+    # count + one page of articles (with author and section joined in); the front page's
+    # lead story is the first of them, plus its TL;DR; each section's newest article ids,
+    # then those articles (articles/reader/front_page.py): constant in sections and articles
+    "home": 5,
     # the article's row with the page frame stored at save; its neighbours (previous, next
     # and related together)
     "article": 2,
@@ -53,11 +62,14 @@ EXPECTED = {
     "markdown": 4,
     # the newest published articles' headline, slug and standfirst (a bounded list)
     "llms.txt": 1,
+    # the site page itself (the footer's links are kept per generation)
+    "site page": 1,
 }
 
 
 @pytest.fixture
 def first_article():
+    SitePage.objects.create(title="About", slug="about", body="<p>Us.</p>", published=True)
     return searchable(make_complete_article(title="Harbour cranes explained"))
 
 
@@ -90,6 +102,7 @@ def urls_for(article):
         "robots": "/robots.txt",
         "markdown": f"/articles/{article.slug}.md",
         "llms.txt": "/llms.txt",
+        "site page": "/pages/about/",
     }
 
 
@@ -213,7 +226,8 @@ def test_the_orm_path_with_a_stored_frame_costs_three_queries(
             return article_page_queryset(Article.objects.published())
 
     view = OrmPath.as_view()
+    page_for_readers = client.get(article.get_absolute_url()).content
     with django_assert_num_queries(3):
         response = view(request, slug=article.slug)
         response.render()
-    assert response.content == client.get(article.get_absolute_url()).content
+    assert response.content == page_for_readers
