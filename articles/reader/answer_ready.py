@@ -80,8 +80,9 @@ def _faq(article, absolute) -> list[str]:
     return ["## FAQ", *blocks] if blocks else []
 
 
-def _source(source) -> str:
-    line = f"- [{plain(source.name)}]({link_destination(source.url)})"
+def _source(number: int, source) -> str:
+    # Numbered as on the page, so that a citation's "[2]" in the text finds its source.
+    line = f"{number}. [{plain(source.name)}]({link_destination(source.url)})"
     return f"{line} — {plain(source.note)}" if source.note else line
 
 
@@ -99,7 +100,7 @@ def article_markdown(article, *, absolute) -> str:
     if body:
         blocks += ["---", body]  # a rule: the body is not part of the TL;DR section above it
     blocks += _faq(article, absolute)
-    sources = [_source(source) for source in article.sources.all()]
+    sources = [_source(number, source) for number, source in enumerate(article.sources.all(), 1)]
     if sources:
         blocks += ["## Sources", "\n".join(sources)]
     return "\n\n".join(blocks) + "\n"

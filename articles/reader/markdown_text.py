@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
+from smartchunks.media.citation_markers import replace_markers
 from smartchunks.media.richtext import clean_html
 
 # Emphasis, code, link brackets, raw HTML, and the backslash itself (first, so the escapes
@@ -92,5 +93,7 @@ def rich_text(html: str | None, *, absolute: Callable[[str], str]) -> str:
     cleaned = clean_html(html)
     if not cleaned:
         return ""
-    markdown = _RichTextConverter(absolute).convert(cleaned)
+    # A citation marker reads "[2]": the second of the numbered Sources at the end.
+    cited = replace_markers(cleaned, lambda number: f"[{number}]")
+    markdown = _RichTextConverter(absolute).convert(cited)
     return _BLANK_LINES.sub("\n\n", markdown).strip()

@@ -133,7 +133,8 @@ def test_the_markdown_says_what_the_page_says(client):
     assert (
         "https://fortune.com/story" in markdown and "https://portweekly.example/cranes" in markdown
     )
-    assert "\n- [Fortune](https://fortune.com/story) — original report\n" in markdown
+    assert "\n1. [Fortune](https://fortune.com/story) — original report\n" in markdown
+    assert "\n2. [Port Weekly](https://portweekly.example/cranes)" in markdown
     # Who and when, and where the page is.
     assert f"- Author: [{article.author.name}](http://testserver/authors/" in markdown
     published = timezone.localtime(article.published_at).isoformat(timespec="minutes")
@@ -324,3 +325,17 @@ def test_llms_txt_reads_only_the_newest_rows_off_the_public_index(client, monkey
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Sort" not in plan, plan
+
+
+def test_a_citation_reads_as_the_number_of_its_source(client):
+    """On the page a marker is a superscript link to the numbered source; in Markdown it is
+    "[2]", and the Sources are numbered the same way."""
+    article = make_complete_article(
+        slug="cited",
+        body='<p>Boxes got heavier.<sup class="cite"><a href="#source-2">2</a></sup> Cranes too.</p>',
+    )  # its first source is Fortune
+    article.sources.create(name="Port Weekly", url="https://portweekly.example/b", position=1)
+    _, markdown = _markdown(client, article)
+    assert "Boxes got heavier.\\[2\\] Cranes too." in markdown
+    assert "\n2. [Port Weekly](https://portweekly.example/b)" in markdown
+    assert "sup" not in markdown and "#source-2" not in markdown
