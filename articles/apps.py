@@ -21,3 +21,7 @@ class ArticlesConfig(AppConfig):
         from articles.workflow import invalidation
 
         invalidation.connect()
+        # A renamed author or section: their articles' share cards are drawn again.
+        from articles.workflow import share_card_renewal
+
+        share_card_renewal.connect()

@@ -1,4 +1,8 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from articles.reader.navigation import navigation as current_navigation
+from smartchunks.page_cache import PRIVATE_PREFIXES
 
 
 def site(request):
@@ -7,3 +11,15 @@ def site(request):
         "SITE_DESCRIPTION": settings.SITE_DESCRIPTION,
         "SITE_LANGUAGE": settings.SITE_LANGUAGE,
     }
+
+
+def navigation(request):
+    """The section menu and the footer's site pages, read only when a template shows them
+    (a feed or sitemap never does) and kept per publication generation
+    (articles/reader/navigation.py)."""
+    # Kept only from a reader's request: no session (staff, whose previews render staged
+    # changes in a rolled-back transaction) and no preview address (share links).
+    keep = settings.SESSION_COOKIE_NAME not in request.COOKIES and not request.path.startswith(
+        PRIVATE_PREFIXES
+    )
+    return {"navigation": SimpleLazyObject(lambda: current_navigation(keep=keep))}

@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smartchunks.context_processors.site",
+                "smartchunks.context_processors.navigation",
             ],
             # The reader's template tags live with the reader package, not in an app's
             # templatetags/ folder (articles/reader/templatetags.py).
@@ -343,6 +344,7 @@ CKEDITOR_CONFIGS = {
             ["Format", "Bold", "Italic"],
             ["NumberedList", "BulletedList", "Blockquote"],
             ["Link", "Unlink"],
+            ["CiteSource"],
             ["Image"],
             ["RemoveFormat", "Source"],
         ],
@@ -359,10 +361,12 @@ CKEDITOR_CONFIGS = {
         "linkShowTargetTab": False,
         "linkShowAdvancedTab": False,
         # Sends Django's CSRF token with every image upload (smartchunks/media/editor_uploads.py).
-        "extra_plugins": ["djangocsrf", "imagerules"],
+        # "Cite source" inserts a citation marker (static/editor/citations/plugin.js).
+        "extra_plugins": ["djangocsrf", "imagerules", "citations"],
         "external_plugin_resources": [
             ("djangocsrf", f"{STATIC_URL}editor/djangocsrf/", "plugin.js"),
             ("imagerules", f"{STATIC_URL}editor/imagerules/", "plugin.js"),
+            ("citations", f"{STATIC_URL}editor/citations/", "plugin.js"),
         ],
     },
     "simple": {

@@ -2,8 +2,9 @@
 
 A draft, an in-review, a scheduled and an unpublished article carry a unique marker in every
 field, inline and image file name.  The crawler starts at the home page and follows what
-it finds (links, <link rel=alternate> feeds, robots.txt Sitemap: lines, sitemap <loc>s, the
-search form), so new public surfaces are crawled without changing this test.
+it finds (links, <link rel=alternate> feeds and Markdown versions, robots.txt Sitemap: lines,
+sitemap <loc>s, Markdown links, the search form), so new public surfaces are crawled without
+changing this test; /llms.txt, a well-known address nothing links to, is a starting point.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import Article, Correction, FaqEntry, Source, TldrBullet
+from articles.models import Article, Correction, FaqEntry, SitePage, Source, TldrBullet
 from articles.workflow import services, staging
+from smartchunks.media import share_cards
 from tests.factories import (
     image_upload,
     make_article,
@@ -143,6 +147,15 @@ def site(db, editor):
             uploader=uploader,
         ),
     }
+    # The header's section menu and the footer's site pages: a section with only a draft
+    # in it, and an unpublished site page, must not show.
+    draft_desk = make_section(name=f"Desk {HIDDEN['draft']}", slug=f"desk-{HIDDEN['draft']}")
+    make_article(section=draft_desk, status=Article.Status.DRAFT, author=author)
+    SitePage.objects.create(title="About", slug="about", body="<p>Who we are.</p>", published=True)
+    marker = HIDDEN["unpublished"]
+    SitePage.objects.create(
+        title=f"Page {marker}", slug=f"page-{marker}", body=f"<p>{marker}</p>", published=False
+    )
     services.schedule(hidden["scheduled"], by=editor, at=timezone.now() + timedelta(days=2))
     unpublished = hidden["unpublished"]
     services.publish(unpublished, by=editor)
@@ -184,6 +197,8 @@ def _discover(path: str, response, body: str) -> list[str]:
             for link in soup.find_all("link", href=True)
             if "alternate" in link.get("rel", [])
         ]
+    elif "markdown" in content_type or "text/plain" in content_type:  # .md, /llms.txt
+        found += re.findall(r"\]\(<?([^)\s>]+)", body)
     elif "xml" in content_type:
         found += re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", body)
         found += re.findall(r"<link>\s*([^<\s]+)\s*</link>", body)
@@ -210,7 +225,7 @@ def _search_urls(home_html: str) -> list[str]:
 def crawl(client: Client) -> dict[str, tuple[int, str, str]]:
     """path -> (status, headers as text, body as text) for everything reachable."""
     seen: dict[str, tuple[int, str, str]] = {}
-    queue = deque(["/", "/robots.txt"])
+    queue = deque(["/", "/robots.txt", "/llms.txt"])
     searched = False
     while queue:
         path = queue.popleft()
@@ -244,6 +259,9 @@ def test_no_marker_of_an_unpublished_article_is_reachable_by_an_anonymous_reader
     assert site["public"].get_absolute_url() in pages
     assert "/sections/science/" in pages
     assert "/authors/pat-public/" in pages
+    assert "/llms.txt" in pages
+    assert "/articles/public-article.md" in pages  # advertised by the page and llms.txt
+    assert "/pages/about/" in pages
     assert PUBLIC_CORRECTION in pages["/corrections/"][2]
     leaks = []
     for path, (status, headers, body) in pages.items():
@@ -279,12 +297,16 @@ def test_unpublished_articles_answer_like_an_unknown_url(site):
     unknown_slug = _answer(client, "/articles/no-such-article-here/")
     unknown_id = _answer(client, "/articles/987654321/")
     unknown_preview = _answer(client, "/preview/articles/987654321/")
+    unknown_markdown = _answer(client, "/articles/no-such-article-here.md")
     assert unknown_slug[0] == 404
+    assert unknown_markdown[0] == 404
     for article in site["hidden"].values():
         assert _answer(client, f"/articles/{article.slug}/") == unknown_slug
+        assert _answer(client, f"/articles/{article.slug}.md") == unknown_markdown
         assert _answer(client, f"/articles/{article.pk}/") == unknown_id
         assert _answer(client, f"/preview/articles/{article.pk}/") == unknown_preview
     assert _answer(client, f"/articles/{site['old_slug']}/") == unknown_slug
+    assert _answer(client, f"/articles/{site['old_slug']}.md") == unknown_markdown
 
 
 # Staged changes to a live article (articles/workflow/staging.py) are unpublished work too.
@@ -344,8 +366,11 @@ def test_staged_changes_to_a_live_article_reach_readers_only_once_published(site
     pages = crawl(client)
     pages.update({path: _fetched(client, path) for path in searches})
     shown = _marker_pages(client, pages, STAGED_MARKERS)
-    # Published, every change is on the article's page, and its headline and body in search.
+    # Published, every change is on the article's page and in its Markdown version, and its
+    # headline and body in search.
     assert all(live.get_absolute_url() in paths for paths in shown.values())
+    assert all(f"/articles/{live.slug}.md" in paths for paths in shown.values())
+    assert "/llms.txt" in shown["headline"]
     assert set(shown) == set(STAGED_MARKERS)
     assert f"/search/?q={STAGED_MARKERS['body']}" in shown["headline"]
     assert "/corrections/" in shown["correction"]
@@ -355,3 +380,22 @@ def _fetched(client, path) -> tuple[int, str, str]:
     response = client.get(path)
     headers = "\n".join(f"{name}: {value}" for name, value in response.items())
     return response.status_code, headers, response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_share_card_of_an_unpublished_article_is_never_linked_nor_served(site):
+    """Cards are drawn for every article, drafts too (so one is ready when it is published):
+    a hidden article's card is on no public page and answers like an unknown name."""
+    call_command("prerender_articles", verbosity=0)  # draws every card, as `make run` does
+    client = Client()
+    pages = crawl(client)
+    public_card = share_cards.source_name(site["public"].pk) + "."
+    assert any(public_card in body for _status, _headers, body in pages.values())
+    unknown = client.get("/media/cards/321/article-987654321.0123456789abcdef0123.jpg")
+    assert unknown.status_code == 404
+    for state, article in site["hidden"].items():
+        (card,) = share_cards.cards_of(article.pk)
+        linked = [path for path, page in pages.items() if card in page[2]]
+        assert linked == [], state
+        answer = client.get(default_storage.url(card))
+        assert (answer.status_code, answer.content) == (404, unknown.content), state

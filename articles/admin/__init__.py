@@ -1,3 +1,9 @@
-"""The newsroom admin: articles (with their workflow screens), sections, tags, the audit trail."""
+"""The newsroom admin: articles (with their workflow screens), sections, tags, site pages,
+the audit trail."""
 
-from articles.admin import articles, audit, taxonomy  # noqa: F401  (they register the admins)
+from articles.admin import (  # noqa: F401  (they register the admins)
+    articles,
+    audit,
+    site_pages,
+    taxonomy,
+)

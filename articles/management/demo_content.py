@@ -215,3 +215,72 @@ was trained for.</p>
         ],
     },
 ]
+
+# Site pages: what readers (and search engines judging trust) look for first.
+SITE_PAGES = [
+    {
+        "slug": "about",
+        "title": "About Smart Chunks",
+        "description": "Who we are, what a Smart Chunks explainer is, and how we are funded.",
+        "footer_position": 1,
+        "body": """
+<p>Smart Chunks publishes short explainers: one question, answered well, in the time it
+takes to drink a coffee. Every explainer opens with a TL;DR, a few sentences that give you
+the answer before anything else, and ends with the sources it rests on, so you can check
+our work.</p>
+<h2>What we cover</h2>
+<p>Technology and science, where the news is often a press release and the context is
+missing. We explain why something happened, what it means for you, and what is still
+unknown, without jargon and without hype.</p>
+<h2>Who we are</h2>
+<p>A small newsroom of editors and specialist writers. Each explainer carries the name of
+the person who wrote it, with their experience and a way to reach them, and is checked by
+an editor before it is published.</p>
+<h2>How we are funded</h2>
+<p>By readers and by sponsorship that is always labelled as such. Sponsors never see an
+explainer before it is published and never choose what we write about.</p>
+<h2>Contact</h2>
+<p>Write to <a href="mailto:newsroom@example.com">newsroom@example.com</a> with questions,
+tips or corrections. A person reads every message.</p>
+""",
+    },
+    {
+        "slug": "editorial-standards",
+        "title": "Editorial standards",
+        "description": "Our TL;DR promise, how we choose and cite sources, and how we correct "
+        "mistakes.",
+        "footer_position": 2,
+        "body": """
+<p>These are the rules every Smart Chunks explainer follows. If you find one that breaks
+them, tell us: <a href="mailto:corrections@example.com">corrections@example.com</a>.</p>
+<h2>The TL;DR promise</h2>
+<p>The TL;DR at the top of an explainer is the answer, not a teaser. If you read only those
+few lines, you will not be misled: nothing further down contradicts or seriously qualifies
+them. When the honest answer is "we do not know yet", the TL;DR says so.</p>
+<h2>Sources</h2>
+<ul>
+<li>Every factual claim rests on a source we name, listed at the end of the explainer with
+a link wherever one exists.</li>
+<li>We prefer primary sources: the study rather than the press release, the filing rather
+than the report about it, the person who was there rather than someone who heard.</li>
+<li>We do not use anonymous sources for claims readers cannot check elsewhere, and we say why
+when we grant a source anonymity at all.</li>
+<li>Where experts disagree, we say that they disagree and give each side its strongest
+form.</li>
+</ul>
+<h2>Corrections</h2>
+<p>When we get something wrong, we fix it and say so. A correction is shown on the
+explainer itself, dated, stating what was wrong and what is right; it is never a silent
+edit. Routine updates, such as a new figure or a clearer sentence, are marked "Updated"
+with the date.</p>
+<h2>Independence</h2>
+<p>Writers do not cover companies they hold shares in or have worked for in the last two
+years. Sponsored material is labelled and kept apart from our explainers, and no advertiser
+or sponsor reviews or approves our journalism.</p>
+<h2>Artificial intelligence</h2>
+<p>Explainers are researched, written and checked by people. We may use software to
+transcribe interviews or to search documents, but a person verifies every fact we
+publish.</p>
+""",
+    },
+]

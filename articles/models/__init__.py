@@ -10,6 +10,7 @@ from articles.models.parts import FaqEntry, OrderedChild, Source, TldrBullet
 from articles.models.presence import EditingPresence
 from articles.models.records import ArticleEvent, ShareLink, SlugRedirect
 from articles.models.rendered import RenderedArticle
+from articles.models.site_page import SitePage
 from articles.models.staged import StagedEdit
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RenderedArticle",
     "Section",
     "ShareLink",
+    "SitePage",
     "SlugRedirect",
     "Source",
     "StagedEdit",

@@ -1,6 +1,7 @@
 """The frame of an article's page: its head (description, canonical and social tags, feeds,
-structured data) and the article itself (breadcrumbs, header and byline, hero, TL;DR, body,
-FAQ, sources, tags, author box).
+structured data) and the article itself (breadcrumbs, header and byline, TL;DR, hero, body,
+FAQ, sources, tags, author box).  The TL;DR comes straight after the byline, before the hero,
+so that on every screen the reader meets the summary above the fold.
 
 The frame depends only on the article and the rows it points to (author, section, tags, hero
 image), never on other articles or on its own publication state, so the workflow renders it
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.pages import jsonld
+from articles.pages.share_card import card_of
 from smartchunks.media import renditions
 
 ORIGIN = "https://origin.smartchunks.invalid"
@@ -41,6 +43,7 @@ TEMPLATES = (
     "includes/breadcrumbs.html",
     "includes/byline.html",
     "includes/corrections.html",
+    "includes/tldr.html",
     "includes/hero.html",
     "includes/tags.html",
     "includes/author_box.html",
@@ -89,11 +92,13 @@ class _FrameRequest:
 
 
 def render(article, *, content: SafeString, reading_minutes: int, faq) -> Frame:
-    """The frame of ``article`` (with author, section and tags loaded), around its own parts
-    (``content``: TL;DR, body, FAQ and sources as HTML, articles/workflow/prerender.py)."""
+    """The frame of ``article`` (with author, section, tags and TL;DR loaded), around its own
+    parts (``content``: body, FAQ and sources as HTML, articles/workflow/prerender.py)."""
     request = _FrameRequest(article.get_absolute_url())
     crumbs = breadcrumbs(article)
     hero = renditions.responsive_image(article.hero_image, "hero")
+    # Without a hero, social sites and search engines get the share card instead.
+    card = None if hero else card_of(article)
     context = {
         "request": request,
         "SITE_NAME": settings.SITE_NAME,
@@ -103,9 +108,16 @@ def render(article, *, content: SafeString, reading_minutes: int, faq) -> Frame:
         "breadcrumbs": crumbs,
         "hero": hero,
         "hero_sizes": renditions.HERO_SIZES,
+        "share_image": hero.largest if hero else card,
+        "share_image_alt": article.hero_alt if hero else article.title,
         "reading_minutes": reading_minutes,
         "structured_data": jsonld.article_graph(
-            article, absolute=request.build_absolute_uri, crumbs=crumbs, hero=hero, faq=faq
+            article,
+            absolute=request.build_absolute_uri,
+            crumbs=crumbs,
+            hero=hero,
+            faq=faq,
+            card=card,
         ),
     }
     return Frame(

@@ -63,12 +63,13 @@ def article_description(article) -> str:
     return article.meta_description or article.standfirst or ""
 
 
-def article_graph(article, *, absolute, crumbs, hero=None, faq=None) -> list[dict]:
+def article_graph(article, *, absolute, crumbs, hero=None, faq=None, card=None) -> list[dict]:
     """NewsArticle, FAQPage (when there are FAQ entries) and BreadcrumbList for one article.
 
     ``absolute`` turns a path into an absolute URL (request.build_absolute_uri);
     ``hero`` is the article's smartchunks.media.renditions.ResponsiveImage, if it has one;
-    ``faq`` its (question, answer) pairs, stored at save (default: read from the article).
+    ``faq`` its (question, answer) pairs, stored at save (default: read from the article);
+    ``card`` its share card (a Rendition), the image when it has no hero.
     """
     url = absolute(article.get_absolute_url())
     modified = article.public_updated_at if article.show_updated else article.published_at
@@ -97,12 +98,16 @@ def article_graph(article, *, absolute, crumbs, hero=None, faq=None) -> list[dic
             }
             for rendition in reversed(hero.fallback)
         ]
+    elif card is not None:
+        news["image"] = [share_card_image(card, absolute)]
     if article.section_id:
         news["articleSection"] = article.section.name
     keywords = [tag.name for tag in article.tags.all()]
     if keywords:
         news["keywords"] = keywords
     news.update(corrections(article))
+    if citation := citations(article):
+        news["citation"] = citation
 
     graph = [news]
     if faq is None:
@@ -138,6 +143,24 @@ def corrections(article) -> dict:
         for correction in article.corrections.all()
     ]
     return {"correction": notes} if notes else {}
+
+
+def citations(article) -> list[dict]:
+    """The article's sources, in the order the Sources block numbers them."""
+    return [
+        {"@type": "CreativeWork", "name": source.name, "url": source.url}
+        for source in article.sources.all()
+    ]
+
+
+def share_card_image(card, absolute) -> dict:
+    """The share card (articles/pages/share_card.py) as the image of an article without a hero."""
+    return {
+        "@type": "ImageObject",
+        "url": absolute(card.url),
+        "width": card.width,
+        "height": card.height,
+    }
 
 
 def breadcrumb_list(crumbs, absolute) -> dict:

@@ -2,7 +2,7 @@
 and next in its section, related articles).
 
 The page is the article's *frame* (articles/pages/frame.py: head tags, structured data,
-breadcrumbs, header, hero, TL;DR, body, FAQ, sources, tags, author box), stored when the
+breadcrumbs, header, TL;DR, hero, body, FAQ, sources, tags, author box), stored when the
 article is saved (articles/workflow/prerender.py), plus what is decided per request: the
 neighbours, which other articles decide, and the newsroom's notices, which its state decides.
 
@@ -38,6 +38,9 @@ from articles.workflow import prerender
 from smartchunks.quick_urls import quick_reverse
 
 RELATED_LIMIT = 3
+# Each part of the related choice asks for this many more than it shows: previous and next
+# are never listed as related too, and at most these two can drop out of a part.
+RELATED_SPARE = 2
 # Related articles are chosen among the newest this many of each of the article's tags, so
 # the work is bounded however many articles a tag gathers over the years.  An index on
 # (tag_id, article_id DESC) (migration 0012) walks each tag newest first.  At 100,000
@@ -84,8 +87,10 @@ def _neighbours(pk, section_id, published_at, now):
 
     Related: published articles sharing the most tags, then the same section, newest first;
     two bounded parts (the best ``RELATED_LIMIT`` sharing a tag, among the newest
-    ``CANDIDATES_PER_TAG`` of each of its tags, and the newest of its section, an index probe).  Previous/next: a row comparison on
-    (published_at, id) walks the (section, published_at, id) index.
+    ``CANDIDATES_PER_TAG`` of each of its tags, and the newest of its section, an index probe),
+    each with ``RELATED_SPARE`` more to fill in for previous and next, which ``neighbours``
+    leaves out of related.  Previous/next: a row comparison on (published_at, id) walks the
+    (section, published_at, id) index.
     """
     others = Article.objects.published(at=now).exclude(pk=pk)
     in_section = others.filter(section_id=section_id)
@@ -115,9 +120,8 @@ def _neighbours(pk, section_id, published_at, now):
         ("-shared_tags", *NEWEST),
     )
     section_related = part(in_section, "related", no_tags, NEWEST)
-    return older[:1].union(
-        newer[:1], sharing[:RELATED_LIMIT], section_related[:RELATED_LIMIT], all=True
-    )
+    candidates = RELATED_LIMIT + RELATED_SPARE
+    return older[:1].union(newer[:1], sharing[:candidates], section_related[:candidates], all=True)
 
 
 NEIGHBOURS = CompiledQuery(
@@ -140,7 +144,10 @@ class Neighbour:
 
 
 def neighbours(article: Article) -> dict:
-    """previous_article, next_article and related_articles for ``article``'s page."""
+    """previous_article, next_article and related_articles for ``article``'s page.
+
+    An article linked as previous or next is not listed under related as well: a reader
+    would be offered the same story twice; the next best candidates take its place."""
     found = {"previous_article": None, "next_article": None, "related_articles": []}
     if article.published_at is None:
         return found
@@ -158,8 +165,11 @@ def neighbours(article: Article) -> dict:
         else:
             found[f"{kind}_article"] = other
     related.sort(key=lambda row: (-row[0], -row[1].published_at.timestamp(), -row[1].pk))
+    shown = {found[key].pk for key in ("previous_article", "next_article") if found[key]}
     best = {}
     for _shared, other in related:
+        if other.pk in shown:
+            continue
         best.setdefault(other.pk, other)
     found["related_articles"] = list(best.values())[:RELATED_LIMIT]
     return found

@@ -1,7 +1,7 @@
 """sitemap.xml (an index of paginated sitemaps) and the Google News sitemap.
 
-Only what a reader can open is listed: published articles, and the home, author,
-section and tag pages that have at least one published article.
+Only what a reader can open is listed: published articles and site pages, and the home,
+author, section and tag pages that have at least one published article.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
-from articles.models import Article, Section, Tag
+from articles.models import Article, Section, SitePage, Tag
 from articles.reader.corrections import public_corrections
 from authors.models import Author
 
@@ -206,6 +206,25 @@ class CorrectionsSitemap(Sitemap):
         return newest[0] if newest else _latest(Article.objects.published(), "published_at")
 
 
+class SitePageSitemap(Sitemap):
+    """About, Editorial standards and the other published site pages."""
+
+    limit = SITEMAP_PAGE_SIZE
+
+    def items(self):
+        return SitePage.objects.published().only("slug", "updated_at").order_by("slug")
+
+    def lastmod(self, page):
+        return page.updated_at
+
+    def get_latest_lastmod(self):
+        # Django's index drops its Last-Modified when any sitemap has none, so with no
+        # published page this stands back behind the home page's time: never later than
+        # the index's true latest change.
+        latest = SitePage.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return latest or HomeSitemap().lastmod("articles:home")
+
+
 SITEMAPS = {
     "home": HomeSitemap,
     "corrections": CorrectionsSitemap,
@@ -213,6 +232,7 @@ SITEMAPS = {
     "sections": SectionSitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "pages": SitePageSitemap,
 }
 
 

@@ -5,7 +5,7 @@ import re
 from django import template
 from django.utils.safestring import mark_safe
 
-from articles.pages import jsonld
+from articles.pages import citations, jsonld
 from articles.reader import search
 from articles.reader.xmltext import xml_text as _xml_text
 from smartchunks.media import renditions
@@ -74,6 +74,13 @@ def rich_text(html):
     (fixtures, SQL, restored backups).  nh3 takes microseconds per article.
     """
     return mark_safe(clean_html(str(html or "")))  # noqa: S308 (nh3-cleaned)
+
+
+@register.simple_tag
+def cited_body(article):
+    """The body as ``rich_text`` cleans it, with its citation markers linked to the article's
+    sources, and those sources with the markers citing each (articles/pages/citations.py)."""
+    return citations.cite(clean_html(str(article.body or "")), article.sources.all())
 
 
 @register.filter

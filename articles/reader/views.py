@@ -1,15 +1,17 @@
-"""The reader's pages: home, author, section, tag, article and search; and the site icon."""
+"""The reader's pages: home, author, section, tag, article, site pages and search; and the
+site icon."""
 
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
-from django.views.generic import ListView
+from django.views.generic import DetailView, ListView
 
-from articles.models import Article, Section, Tag
-from articles.reader import preview, search
+from articles.models import Article, Section, SitePage, Tag
+from articles.reader import front_page, preview, search
 from articles.reader.article_page import ArticlePageView, article_page_queryset
 from articles.reader.paging import CappedPaginator, ListingPaginator
 from authors.models import Author
+from smartchunks.media import renditions
 
 ARTICLES_PER_PAGE = 10
 
@@ -31,7 +33,19 @@ class PublishedArticleListMixin:
 
 
 class HomeView(PublishedArticleListMixin, ListView):
+    """The front page: the lead story and each section's latest above the latest articles;
+    page 2 and on are the plain list, so the archive stays walkable page by page."""
+
     template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            newest = list(context["articles"])[:1]  # the page's rows, read once (cached)
+            context["lead"] = front_page.lead_story(newest[0] if newest else None)
+            context["sections_latest"] = front_page.latest_by_section()
+            context["hero_sizes"] = renditions.HERO_SIZES
+        return context
 
 
 class AuthorView(PublishedArticleListMixin, ListView):
@@ -67,6 +81,16 @@ class TagView(PublishedArticleListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class SitePageView(DetailView):
+    """/pages/<slug>/: About, Editorial standards and the like; a 404 until published."""
+
+    template_name = "articles/site_page.html"
+    context_object_name = "site_page"
+
+    def get_queryset(self):
+        return SitePage.objects.published()
 
 
 class ArticleDetailView(ArticlePageView):

@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 
 from django.utils.html import strip_tags
 
+from smartchunks.media.citation_markers import marker_numbers
+from smartchunks.media.richtext import clean_html
+
 TLDR_MIN, TLDR_MAX = 3, 5
 META_DESCRIPTION_MAX = 160
 
@@ -103,4 +106,17 @@ def problems(draft: Draft) -> list[str]:
             found.append(f"FAQ entry {number} needs both a question and an answer.")
     if problem := expiry_problem(draft.published_at, draft.expires_at):
         found.append(problem)
+    found += dangling_citations(draft.body, len(draft.source_urls))
     return found
+
+
+def dangling_citations(body: str, source_count: int) -> list[str]:
+    """One sentence per number cited in ``body`` that no source has (judged on the body as
+    it would be saved: cleaned, so only markers the page would show count)."""
+    numbers = sorted({n for n in marker_numbers(clean_html(body)) if n > source_count})
+    has = f"{source_count} source" + ("" if source_count == 1 else "s")
+    return [
+        f"Citation marker [{number}] in the body points to source {number}, but the article "
+        f"has {has}: add that source or remove the marker."
+        for number in numbers
+    ]

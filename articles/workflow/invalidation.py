@@ -27,6 +27,7 @@ from articles.models import (
     Correction,
     FaqEntry,
     Section,
+    SitePage,
     SlugRedirect,
     Source,
     Tag,
@@ -36,8 +37,9 @@ from articles.workflow.page_generation import public_pages_changed
 from authors.models import Author
 from smartchunks.media import renditions
 
-# What a public page shows: the article and its parts (corrections too), its section, tags and author, and
-# the old addresses that answer with a redirect.
+# What a public page shows: the article and its parts (corrections too), its section, tags and author, the
+# old addresses that answer with a redirect, and the site pages (each its own page, and
+# linked from the footer of every page).
 PUBLIC_MODELS = (
     Article,
     TldrBullet,
@@ -48,6 +50,7 @@ PUBLIC_MODELS = (
     Tag,
     Author,
     SlugRedirect,
+    SitePage,
 )
 
 

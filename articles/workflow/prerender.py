@@ -1,9 +1,9 @@
 """The article page's own parts, rendered when the article is saved rather than per request.
 
 What depends only on the article and the rows it points to is rendered here by ``refresh``,
-which save_edit calls after the parts are written: its TL;DR, cleaned body, FAQ and sources as
-HTML, the reading time and the FAQ's structured data, and around them the page's *frame*
-(articles/pages/frame.py: head tags, structured data, header, hero, tags, author box).  The
+which save_edit calls after the parts are written: its cleaned body, FAQ and sources as HTML,
+the reading time and the FAQ's structured data, and around them the page's *frame*
+(articles/pages/frame.py: head tags, structured data, header, TL;DR, hero, tags, author box).  The
 article page (articles/reader/article_page.py) shows the stored result while it is current and
 otherwise renders the same parts live, so what a reader sees never depends on whether the row
 exists.
@@ -32,20 +32,26 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, RenderedArticle
-from articles.pages import frame, jsonld
+from articles.pages import citations, frame, jsonld, share_card
 from articles.workflow.page_generation import public_pages_changed
-from smartchunks.media import renditions
+from smartchunks.media import renditions, share_cards
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "includes/article_content.html"
 # The templates the stored HTML comes from; their text is part of the format fingerprint.
-TEMPLATES = (TEMPLATE, "includes/tldr.html", "includes/faq.html", "includes/sources.html")
+TEMPLATES = (
+    TEMPLATE,
+    "includes/faq.html",
+    "includes/sources.html",
+    "includes/source_backlinks.html",
+)
 # Bump when code outside the fingerprinted modules shapes the stored parts differently (the
 # rich_text and lazy_images filters, the image renditions): rows made before are not shown.
-CODE_VERSION = "3"
-# What else the stored HTML is made of: these modules' source and these settings.
-FINGERPRINTED_MODULES = (frame, jsonld)
+CODE_VERSION = "4"  # 4: citation markers (smartchunks/media/citation_markers.py)
+# What else the stored HTML is made of: these modules' source and these settings.  The share
+# card's drawing is in its name (share_cards.DRAWING_VERSION), which the frame links to.
+FINGERPRINTED_MODULES = (frame, jsonld, citations, share_card, share_cards)
 FINGERPRINTED_SETTINGS = (
     "SITE_NAME",
     "SITE_DESCRIPTION",
@@ -89,7 +95,8 @@ def reading_minutes(article) -> int:
 
 
 def render_parts(article) -> Parts:
-    """The parts as the page shows them, from the article and its TL;DR, FAQ and sources."""
+    """The parts as the page shows them, from the article and its FAQ and sources (the
+    TL;DR, shown above the hero, is the frame's)."""
     return Parts(
         html=mark_safe(loader.render_to_string(TEMPLATE, {"article": article}).strip()),  # noqa: S308
         reading_minutes=reading_minutes(article),
@@ -122,15 +129,55 @@ def _current_row(article) -> RenderedArticle | None:
 
 def refresh(article) -> None:
     """Prepare what the article's page shows, once, at save: its stored parts and frame, in
-    the save's transaction, and its hero's renditions once that has committed, so a slow or
-    failed rendition never costs the editor the save (smartchunks/media/renditions.py); the
-    frame is then stored again, with the renditions.  Called after its ordered parts are
-    written."""
+    the save's transaction; once that has committed, its hero's renditions and its share
+    card, so a slow or failed picture never costs the editor the save
+    (smartchunks/media/renditions.py); the frame is then stored again, with them.  Called
+    after its ordered parts are written."""
     _store_or_leave_live(article.pk)
     if article.hero_image:
         renditions.make_renditions_after_commit(article.hero_image, "hero")
-        article_id = article.pk
-        transaction.on_commit(lambda: _store_with_renditions(article_id))  # runs after those
+    article_id, has_hero = article.pk, bool(article.hero_image)
+    transaction.on_commit(lambda: _make_card_and_store(article_id, has_hero))  # after those
+
+
+def make_card(article_id: int) -> bool:
+    """Draw the article's share card for its content as it is now, unless it exists (True
+    when drawn).  ~50–200 ms: at save after commit, or by ``manage.py prerender_articles``."""
+    article = _card_articles().filter(pk=article_id).first()
+    return article is not None and _make_card_of(article)
+
+
+def make_missing_cards() -> list[int]:
+    """Draw every article's card that is missing, reading the articles in one pass (a file
+    check each when none is): the ids of the articles whose card was drawn."""
+    articles = _card_articles().order_by("pk").iterator(chunk_size=1000)
+    return [article.pk for article in articles if _make_card_of(article)]
+
+
+def _card_articles():
+    return Article.objects.select_related("author", "section")
+
+
+def _make_card_of(article) -> bool:
+    content = share_card.card_content(article)
+
+    def still_current() -> bool:
+        # Another save may have committed while this card was drawn, and drawn its own:
+        # then that one is kept, and this one is the one left over.
+        now = _card_articles().filter(pk=article.pk).first()
+        return now is not None and share_card.card_content(now) == content
+
+    return share_cards.make_card(article.pk, content, still_current=still_current)
+
+
+def _make_card_and_store(article_id: int, has_hero: bool) -> None:
+    try:
+        drawn = make_card(article_id)
+    except Exception:  # the save is kept; the page goes without a card until the command
+        logger.exception("The share card of article %s was not drawn.", article_id)
+        drawn = False
+    if drawn or has_hero:
+        _store_with_renditions(article_id)
 
 
 def _store_or_leave_live(article_id: int) -> None:

@@ -9,7 +9,7 @@ the post_migrate hook in apps.py re-creates any that are missing, e.g. after a d
 from django.contrib.auth.management import create_permissions
 
 ROLE_NAMES = ("Writer", "Editor", "Admin")
-CHILDREN = ("tldrbullet", "faqentry", "source", "correction")
+CHILDREN = ("tldrbullet", "faqentry", "source")
 
 
 def _crud(app, model, actions=("add", "change", "delete", "view")):
@@ -32,6 +32,13 @@ EDITOR = [
     *_crud("articles", "tag"),
     *_crud("articles", "sharelink"),
 ]
+# Site pages (About, Editorial standards) came after migration 0003 made the groups: granted
+# by migration 0015, and by ``ensure_groups`` once the model exists in ``apps``.
+SITE_PAGES = _crud("articles", "sitepage")
+# Corrections came after 0003 too: writers propose them (staged on their live article) and
+# editors publish them; granted by the corrections' migration, and by ``ensure_groups`` once
+# the model exists in ``apps``.
+CORRECTIONS = _crud("articles", "correction")
 
 
 def _ensure_permissions(apps):
@@ -42,46 +49,31 @@ def _ensure_permissions(apps):
         app_config.models_module = had_models
 
 
-def _in_this_state(apps, name: str) -> bool:
-    """Whether the model a permission is about exists in ``apps``: a migration that ran before
-    a model was added (0003 before the corrections of 0015) grants what exists then, and the
-    later model's migration grants its own (``grant_model``)."""
-    app_label, codename = name.split(".")
-    try:
-        apps.get_model(app_label, codename.rsplit("_", 1)[1])
-    except LookupError:
-        return False
-    return True
-
-
-def _permissions(apps, Permission, names):
+def _permissions(Permission, names):
     found = []
     for name in names:
-        if not _in_this_state(apps, name):
-            continue
         app_label, codename = name.split(".")
         found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return found
 
 
-def grant_model(apps, model: str) -> None:
-    """Add a later model's permissions to the existing groups, as the role lists say (Admin:
-    all of them), leaving the groups' other permissions as they are."""
-    Group = apps.get_model("auth", "Group")
+def _has_model(apps, app_label, model_name) -> bool:
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
+
+
+def grant_site_pages(apps) -> None:
+    """Editors and Admins may add, change and delete site pages (migration 0015): added to
+    the groups as they are, so permissions an admin changed by hand stay."""
     _ensure_permissions(apps)
+    Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    every = [
-        f"articles.{p.codename}"
-        for p in Permission.objects.filter(
-            content_type__app_label="articles", content_type__model=model
-        )
-    ]
-    lists = {"Writer": WRITER, "Editor": EDITOR, "Admin": every}
-    for name, names in lists.items():
-        group = Group.objects.filter(name=name).first()
-        if group is not None:
-            ours = [n for n in names if n.rsplit("_", 1)[1] == model]
-            group.permissions.add(*_permissions(apps, Permission, ours))
+    permissions = _permissions(Permission, SITE_PAGES)
+    for group in Group.objects.filter(name__in=("Editor", "Admin")):
+        group.permissions.add(*permissions)
 
 
 def ensure_groups(apps, *, only_missing=False) -> None:
@@ -91,12 +83,25 @@ def ensure_groups(apps, *, only_missing=False) -> None:
         return
     _ensure_permissions(apps)
     Permission = apps.get_model("auth", "Permission")
+    site_pages = SITE_PAGES if _has_model(apps, "articles", "sitepage") else []
+    corrections = CORRECTIONS if _has_model(apps, "articles", "correction") else []
     grants = {
-        "Writer": _permissions(apps, Permission, WRITER),
-        "Editor": _permissions(apps, Permission, EDITOR),
+        "Writer": _permissions(Permission, [*WRITER, *corrections]),
+        "Editor": _permissions(Permission, [*EDITOR, *site_pages, *corrections]),
         "Admin": list(Permission.objects.all()),
     }
     for name, permissions in grants.items():
         group, created = Group.objects.get_or_create(name=name)
         if created or not only_missing:
             group.permissions.set(permissions)
+
+
+def grant_corrections(apps) -> None:
+    """Writers and Editors may add, change and delete corrections (migration 0016), Admins
+    too: added to the groups as they are, so permissions an admin changed by hand stay."""
+    _ensure_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = _permissions(Permission, CORRECTIONS)
+    for group in Group.objects.filter(name__in=ROLE_NAMES):
+        group.permissions.add(*permissions)

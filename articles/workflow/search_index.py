@@ -14,13 +14,13 @@ from articles.models import Article, FaqEntry, TldrBullet
 SEARCH_CONFIG = "english"
 
 
-def joined(model, field):
+def joined(model, field, *, delimiter=" "):
     """One article's ``field`` of all its TL;DR bullets or FAQ entries, as one text (SQL)."""
     return Coalesce(
         Subquery(
             model.objects.filter(article=OuterRef("pk"))
             .values("article")
-            .annotate(joined=StringAgg(field, delimiter=" "))
+            .annotate(joined=StringAgg(field, delimiter=delimiter))
             .values("joined")[:1],
             output_field=TextField(),
         ),
@@ -50,10 +50,28 @@ def refresh_search_vectors(articles) -> int:
     )
 
 
-def strip_tags_sql(expression):
-    """The text of an HTML expression with its tags replaced by spaces (SQL)."""
+# A citation marker (smartchunks/media/citation_markers.py: the cleaner keeps only the exact
+# form) is a number pointing at a source, not words of the text: "in 2024.3 Prices" is noise.
+CITATION_MARKER_SQL = r'<sup class="cite">.*?</sup>'
+
+
+def without_citation_markers_sql(expression):
+    """An HTML expression with its citation markers taken out (SQL)."""
     return Func(
         expression,
+        Value(CITATION_MARKER_SQL),
+        Value(""),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
+
+def strip_tags_sql(expression):
+    """The text of an HTML expression with its tags replaced by spaces (SQL); citation
+    markers go whole."""
+    return Func(
+        without_citation_markers_sql(expression),
         Value("<[^>]+>"),
         Value(" "),
         Value("g"),

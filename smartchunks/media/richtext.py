@@ -1,7 +1,8 @@
 """Rich text is cleaned with nh3 on every save, whatever the admin was sent.
 
 The allowlist matches the CKEditor toolbar (settings.CKEDITOR_CONFIGS): paragraphs, h2/h3,
-bold/italic, lists, quotes, links and images.  Scripts, event handlers, styles and
+bold/italic, lists, quotes, links, images and citation markers (a ``<sup class="cite">``
+around a link to a source, smartchunks/media/citation_markers.py; no other ``<sup>``).  Scripts, event handlers, styles and
 ``javascript:`` URLs never reach a page.  An image keeps its width and height only as whole
 pixels, and on save gets them from its stored file (smartchunks/media/body_images.py).
 
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 
 from smartchunks.media.body_images import images_without_alt, with_image_sizes
+from smartchunks.media.citation_markers import MARKER_CLASS, keep_only_markers
 from smartchunks.media.lost_text import lost_passage
 
 ALLOWED_TAGS = {
@@ -36,10 +38,12 @@ ALLOWED_TAGS = {
     "img",
     "figure",
     "figcaption",
+    "sup",  # citation markers only: keep_only_markers unwraps every other one
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "width", "height", "title"},
+    "sup": {"class"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Image sizes in whole pixels: CKEditor's "50%" or "120px" would mean nothing as attributes.
@@ -53,13 +57,15 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
         if not (value.isascii() and value.isdigit() and 0 < int(value) <= MAX_PIXELS):
             return None
         return str(int(value))
+    if tag == "sup":
+        return value if value == MARKER_CLASS else None
     return value
 
 
 def clean_html(value: str | None) -> str:
     if not value:
         return ""
-    return nh3.clean(
+    cleaned = nh3.clean(
         value,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -67,7 +73,8 @@ def clean_html(value: str | None) -> str:
         attribute_filter=_keep_attribute,
         link_rel="noopener noreferrer",
         strip_comments=True,
-    ).strip()
+    )
+    return keep_only_markers(cleaned).strip()
 
 
 EXCERPT_WORDS = 12

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from articles.models import Article, FaqEntry, Source, TldrBullet
+from articles.models import Article, FaqEntry, SitePage, Source, TldrBullet
 from authors.models import Author
 from tests.helpers.html import reading_order
 
@@ -84,7 +84,9 @@ def test_demo_articles_render_for_readers(client):
         assert response.status_code == 200
         text = reading_order(response.content)
         assert "TL;DR" in text
-        assert "Source: " in text
+        # One source reads "Source: Fortune"; several are a list under "Sources".
+        assert ("Source: " in text) if article.sources.count() == 1 else ("Sources" in text)
+        assert all(source.name in text for source in article.sources.all())
         assert "All articles →" in text
 
 
@@ -116,3 +118,14 @@ def test_demo_articles_start_with_a_revision_to_compare_against():
     versions = Version.objects.get_for_object(article)
     assert versions.count() == 1
     assert versions.first().revision.get_comment() == "Demo content loaded"
+
+
+@pytest.mark.django_db
+def test_load_demo_publishes_about_and_editorial_standards_in_the_footer(client):
+    _load()
+    _load()  # create-only: still one of each
+    pages = SitePage.objects.in_footer()
+    assert [page.slug for page in pages] == ["about", "editorial-standards"]
+    standards = client.get("/pages/editorial-standards/").content.decode()
+    for promise in ("The TL;DR promise", "Sources", "Corrections"):
+        assert f"<h2>{promise}</h2>" in standards

@@ -144,7 +144,7 @@ def test_admin_adds_author_editor_publishes_article_and_reader_sees_every_part(
         expect(reader.get_by_text(ANSWER)).to_be_visible()
         source = reader.get_by_role("link", name=SOURCE_NAME, exact=True)
         expect(source).to_have_attribute("href", SOURCE_URL)
-        expect(reader.locator("li", has_text=f"Source: {SOURCE_NAME}")).to_be_visible()
+        expect(reader.locator("#source-1")).to_have_text(f"Source: {SOURCE_NAME}")
         expect(reader.get_by_role("img", name=f"Photo of {AUTHOR}").last).to_be_visible()
         expect(
             reader.get_by_text("Energy correspondent · 9 years on the climate beat")

@@ -41,10 +41,10 @@ def test_article_page_shows_every_part_in_reading_order(client, article):
         "Three factories make most of them.",
         author.name,
         _day(article.published_at),
-        "[img: A chip under a microscope]",
-        "Photo: Jane Doe",
         "TL;DR",
         *bullets,
+        "[img: A chip under a microscope]",
+        "Photo: Jane Doe",
         "The supply side",
         "Fabs cost billions.",
         "Listed point",
@@ -52,7 +52,6 @@ def test_article_page_shows_every_part_in_reading_order(client, article):
         "FAQ",
         faq.question,
         "Answer 1.",
-        "Sources",
         "Source: Fortune",
         f"[img: Photo of {author.name}]",
         author.name,
@@ -63,6 +62,25 @@ def test_article_page_shows_every_part_in_reading_order(client, article):
         "X",
         "Website",
     )
+
+
+def test_faq_questions_are_headings_under_the_faq_heading(client, db):
+    article = make_article(faq=3)
+    page = soup_of(client.get(article.get_absolute_url()))
+    faq = page.select_one("section.faq")
+    assert faq.find("h2").get_text() == "FAQ"
+    headings = faq.find_all(["h2", "h3", "h4"])
+    assert [h.name for h in headings] == ["h2", "h3", "h3", "h3"]
+    assert [h.get_text() for h in headings[1:]] == ["Question 1?", "Question 2?", "Question 3?"]
+
+
+def test_tldr_comes_between_the_byline_and_the_hero(client, article):
+    page = soup_of(client.get(article.get_absolute_url()))
+    parts = page.select(
+        "article.article > header, article.article > .tldr, article.article > .hero"
+    )
+    assert [part.name for part in parts] == ["header", "section", "figure"]
+    assert parts[0].select_one(".byline") is not None
 
 
 def test_byline_links_to_the_author_page(client, article):

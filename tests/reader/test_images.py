@@ -108,7 +108,7 @@ def test_hero_is_served_as_webp_with_jpeg_fallback_at_three_widths(client, big_h
 
 def test_hero_is_preloaded_with_the_same_srcset(client, big_hero_article):
     soup = soup_of(client.get(big_hero_article.get_absolute_url()))
-    preload = soup.find("link", rel="preload")
+    preload = soup.find("link", rel="preload", attrs={"as": "image"})
     assert preload["as"] == "image"
     assert preload["imagesrcset"] == soup.select_one(".hero source")["srcset"]
     assert preload["imagesizes"] == soup.select_one(".hero source")["sizes"]

@@ -8,9 +8,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
-from articles.models import Article
+from articles.models import Article, SitePage
 from articles.reader.article_page import ArticlePageView, article_page_queryset
-from articles.workflow import prerender
+from articles.workflow import page_generation, prerender
+from smartchunks import page_cache
 from tests.factories import (
     make_article,
     make_author,
@@ -24,16 +25,23 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def uncached(settings):
-    """The cost of rendering a page (SMARTCHUNKS_PAGE_CACHE=off); a cache hit costs none
-    (tests/smartchunks/test_page_cache.py)."""
-    settings.PAGE_CACHE_ENABLED = False
+def every_request_a_cache_miss(settings, monkeypatch):
+    """The cost of rendering a page on a page-cache miss; a cache hit costs none
+    (tests/smartchunks/test_page_cache.py).  The cache stays on but never finds or keeps a
+    page: what a miss renders with is kept per generation (the section menu and footer
+    links, articles/reader/navigation.py, read once after each write), as in production."""
+    settings.PAGE_CACHE_ENABLED = True
+    page_generation.current_or_renewed()
+    monkeypatch.setattr(page_cache, "find", lambda record, key: None)
+    monkeypatch.setattr(page_cache, "keep", lambda record, key, page: None)
 
 
 # Page -> queries an anonymous reader's request costs.
 EXPECTED = {
-    # count + one page of articles (with author and section joined in)
-    "home": 2,
+    # count + one page of articles (with author and section joined in); the front page's
+    # lead story is the first of them, plus its TL;DR; each section's newest article ids,
+    # then those articles (articles/reader/front_page.py): constant in sections and articles
+    "home": 5,
     # the article's row with the page frame stored at save; its neighbours (previous, next
     # and related together)
     "article": 2,
@@ -50,11 +58,18 @@ EXPECTED = {
     "news sitemap": 1,
     "sitemap section": 2,
     "robots": 0,
+    # the article with author and section; its TL;DR bullets, FAQ entries and sources
+    "markdown": 4,
+    # the newest published articles' headline, slug and standfirst (a bounded list)
+    "llms.txt": 1,
+    # the site page itself (the footer's links are kept per generation)
+    "site page": 1,
 }
 
 
 @pytest.fixture
 def first_article():
+    SitePage.objects.create(title="About", slug="about", body="<p>Us.</p>", published=True)
     return searchable(make_complete_article(title="Harbour cranes explained"))
 
 
@@ -85,6 +100,9 @@ def urls_for(article):
         "news sitemap": "/news-sitemap.xml",
         "sitemap section": "/sitemap-articles.xml",
         "robots": "/robots.txt",
+        "markdown": f"/articles/{article.slug}.md",
+        "llms.txt": "/llms.txt",
+        "site page": "/pages/about/",
     }
 
 
@@ -143,8 +161,46 @@ def test_article_page_costs_two_queries_however_many_parts_it_has(
         # Every part is on the page, not just counted.
         assert page.content.count(b"<li>Bullet ") == article.tldr_bullets.count()
         assert page.content.count(b'class="faq__entry"') == article.faq_entries.count()
-        assert page.content.count(b"<li>Source: ") == article.sources.count()
+        assert page.content.count(b' id="source-') == article.sources.count()
         assert page.content.count(b'property="article:tag"') == article.tags.count()
+
+
+@pytest.mark.parametrize(
+    "few, many",
+    [
+        ({"bullets": 3}, {"bullets": 5}),
+        ({"faq": 1}, {"faq": 8}),
+        ({"sources": 1}, {"sources": 6}),
+        ({"tags": 0}, {"tags": 6}),
+    ],
+    ids=["tldr", "faq", "sources", "tags"],
+)
+def test_the_markdown_version_costs_four_queries_however_many_parts_it_has(
+    client, django_assert_num_queries, few, many
+):
+    plain = {"bullets": 3, "faq": 1, "sources": 1, "tags": 1, "section": make_section()}
+    for article in (article_with(**{**plain, **few}), article_with(**{**plain, **many})):
+        with django_assert_num_queries(EXPECTED["markdown"]):
+            response = client.get(f"/articles/{article.slug}.md")
+        assert response.status_code == 200
+        # Every part is in the Markdown, not just counted.
+        markdown = response.content.decode()
+        assert markdown.count("\n- Bullet ") == article.tldr_bullets.count()
+        assert markdown.count("\n### Question ") == article.faq_entries.count()
+        assert markdown.count("](https://example.com/") == article.sources.count()
+
+
+def test_llms_txt_costs_one_query_however_many_articles_are_published(
+    client, django_assert_num_queries
+):
+    make_article()
+    with django_assert_num_queries(1):
+        one = client.get("/llms.txt").content.decode()
+    for _ in range(12):
+        make_article(section=make_section(), tags=[make_tag()])
+    with django_assert_num_queries(1):
+        many = client.get("/llms.txt").content.decode()
+    assert (one.count(".md):"), many.count(".md):")) == (1, 13)
 
 
 def test_corrections_cost_the_article_page_no_query(client, django_assert_num_queries):
@@ -185,7 +241,8 @@ def test_the_orm_path_with_a_stored_frame_costs_three_queries(
             return article_page_queryset(Article.objects.published())
 
     view = OrmPath.as_view()
+    page_for_readers = client.get(article.get_absolute_url()).content
     with django_assert_num_queries(3):
         response = view(request, slug=article.slug)
         response.render()
-    assert response.content == client.get(article.get_absolute_url()).content
+    assert response.content == page_for_readers

@@ -51,7 +51,13 @@ def test_related_prefers_shared_tags_and_never_shows_drafts(client):
     article = make_article(section=section, tags=[chips, energy])
     two_tags = make_article(title="Shares two tags", tags=[chips, energy])
     one_tag = make_article(title="Shares one tag", tags=[chips])
-    same_section = make_article(title="Same section only", section=section)
+    # Published before the article, and not just before it (that one is "Previous").
+    same_section = make_article(
+        title="Same section only",
+        section=section,
+        published_at=timezone.now() - timedelta(days=2),
+    )
+    make_article(section=section, published_at=timezone.now() - timedelta(days=1))
     make_article(title="Draft with both tags", tags=[chips, energy], status="draft")
     make_article(title="Unrelated")
     titles = [a.get_text() for a in page(client, article).select(".related__list a")]

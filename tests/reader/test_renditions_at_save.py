@@ -93,7 +93,7 @@ def test_a_hero_without_renditions_shows_the_original_and_the_view_makes_none(cl
     assert (img["width"], img["height"]) == ("900", "500")
     assert img["alt"] == "Docks"
     assert soup.select_one(".hero source") is None  # no WebP to offer
-    assert soup.find("link", rel="preload") is None
+    assert soup.find("link", rel="preload", attrs={"as": "image"}) is None
     assert client.get(img["src"]).status_code == 200
 
 

@@ -145,14 +145,24 @@ def test_a_6000_by_6000_hero_saved_through_the_admin_gets_every_rendition(
     picture((6000, 6000)).save(buffer, format="JPEG", quality=80)
     upload = ContentFile(buffer.getvalue(), name="huge.jpg")
     data = article_form(editor_client, hero_image=upload)
-    with mock.patch.object(Image, "open", wraps=Image.open) as opened:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            response = editor_client.post(ADD_URL, data)
-            assert response.status_code == 302, error_texts(response.content)
-            opens_while_saving = opened.call_count
-        opens_making_renditions = opened.call_count - opens_while_saving
+    opened_sizes = []
+
+    def open_and_note(*args, **kwargs):
+        image = real_open(*args, **kwargs)
+        opened_sizes.append(image.size)
+        return image
+
+    real_open = Image.open
+    with (
+        mock.patch.object(Image, "open", side_effect=open_and_note),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        response = editor_client.post(ADD_URL, data)
+        assert response.status_code == 302, error_texts(response.content)
+        opens_while_saving = len(opened_sizes)
     assert callbacks, "the renditions were left to the commit"
-    assert opens_making_renditions == 1
+    # The original once, for every rendition; the share card then reads the largest of them.
+    assert opened_sizes[opens_while_saving:] == [(6000, 6000), (1200, 1200)]
 
     article = Article.objects.get(slug="how-batteries-age")
     made = renditions_on_disk(article.hero_image.name, media_in_tmp)

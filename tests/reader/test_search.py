@@ -48,6 +48,41 @@ def test_snippet_highlights_matches_and_escapes_everything_else(client):
     assert "&lt;script&gt;" in response.content.decode()
 
 
+def snippet_text(client, query):
+    response = client.get("/search/", {"q": query})
+    return soup_of(response).select_one(".search-snippet").get_text()
+
+
+def test_snippet_keeps_a_heading_apart_from_the_sentence_after_it(client):
+    searchable(
+        make_article(
+            title="Harbours",
+            standfirst="Ports are busy",
+            tldr=0,
+            faq=0,
+            body="<h2>Why cranes matter</h2><p>Cranes lift containers all night.</p>"
+            "<ul><li>Quay cranes</li><li>Gantry cranes</li></ul>"
+            "<p>Each <strong>crane</strong> costs millions.</p>",
+        )
+    )
+    text = snippet_text(client, "cranes")
+    assert "Why cranes matter — Cranes lift containers all night. Quay cranes — Gantry" in text
+    assert "Ports are busy — Why cranes" in text
+    assert "\x1e" not in text
+    assert "Each crane costs millions" in text  # inline tags are part of the words
+
+
+def test_snippet_keeps_tldr_bullets_and_faq_questions_apart(client):
+    article = searchable(make_article(title="Ports", standfirst="", tldr=0, faq=0, body=""))
+    article.tldr_bullets.create(text="Tolls rise in spring", position=0)
+    article.tldr_bullets.create(text="Shippers pay tolls", position=1)
+    article.faq_entries.create(question="Who sets tolls?", answer="<p>A board.</p>", position=0)
+    article.faq_entries.create(question="When", answer="<p>Yearly.</p>", position=1)
+    searchable(article)
+    text = snippet_text(client, "tolls")
+    assert text.startswith("Tolls rise in spring — Shippers pay tolls — Who sets tolls? When")
+
+
 def test_unpublished_articles_are_never_found(client):
     searchable(make_article(title="Zeppelin draft", status="draft"))
     searchable(make_article(title="Zeppelin live"))
@@ -111,3 +146,22 @@ def test_results_are_paginated_and_keep_the_query(client):
 def test_search_page_is_not_indexed(client):
     soup = soup_of(client.get("/search/", {"q": "x"}))
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex, follow"
+
+
+def test_citation_markers_are_not_words_of_the_snippet_or_the_index(client):
+    """A marker is a number pointing at a source: "in 2024.2 Prices" would be noise, and a
+    search for the marker's number must not find the article by it."""
+    searchable(
+        make_article(
+            title="Chip prices",
+            standfirst="",
+            tldr=0,
+            faq=0,
+            sources=2,
+            body='<p>Output fell in 2024.<sup class="cite"><a href="#source-2">2</a></sup> '
+            "Prices of wafers rose.</p>",
+        )
+    )
+    snippet = soup_of(client.get("/search/", {"q": "wafers"})).select_one(".search-snippet")
+    assert "Output fell in 2024. Prices of wafers rose" in snippet.get_text()
+    assert result_titles(client.get("/search/", {"q": "2"})) == []

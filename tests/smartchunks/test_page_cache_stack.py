@@ -213,3 +213,27 @@ def test_a_scheduled_article_appears_and_an_expiring_one_goes_with_no_write(read
         deadline_seconds=max(waited, 0) + 60,
     )
     assert late <= max(waited, 0) + 60
+
+
+def test_the_section_menu_and_footer_follow_a_rename_on_every_worker(reader):
+    """Each worker keeps the menu and the footer's site pages per generation
+    (articles/reader/navigation.py), also for pages the cache never stores (search)."""
+    from articles.models import SitePage
+
+    section = make_section(name="Zqx Science", slug="zqx-science")
+    article = make_article(section=section)
+    page = SitePage.objects.create(
+        title="Zqx About", slug="about", body="<p>Us.</p>", published=True
+    )
+    pages = [article.get_absolute_url(), "/search/?q=anything"]
+    reader.warm(article.get_absolute_url())
+    for path in pages:
+        assert shows(reader.every_answer(path), "Zqx Science"), path
+    section.name = "Zqx Life sciences"
+    section.save()
+    page.title = "Zqx About us"
+    page.save()
+    for path in pages:
+        answers = reader.every_answer(path)
+        assert shows(answers, "Zqx Life sciences") and hides(answers, "Zqx Science<"), path
+        assert shows(answers, "Zqx About us</a>"), path

@@ -53,7 +53,7 @@ def test_history_is_one_list_newest_first_with_one_line_per_act(editor_client, e
 
     who = editor.get_username()
     assert [(line["what"], line["who"], line["version"]) for line in lines] == [
-        ("Imported from the old site", "unknown", "Version 3"),
+        ("Imported from the old site", "a script", "Version 3"),
         ("Created a share link", who, ""),
         ("Published", who, "Version 2"),
         ("Edited", who, "Version 1"),

@@ -10,6 +10,7 @@ from django.apps import apps
 from articles.models import Article, ArticleMedia, FaqEntry
 from articles.workflow import revisions, services, staging
 from articles.workflow.media_record import shown_media
+from smartchunks.media.share_cards import source_name as card_source_name
 from tests.factories import image_upload, make_article, make_role_user
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,7 @@ def test_save_edit_records_the_hero_and_the_files_body_and_faq_show():
         "uploads/3/2026/01/02/Chart.png",
         "uploads/3/Full.jpg",
         "uploads/3/Faq.png",
+        card_source_name(article.pk),  # its share cards' name, kept on every save
     }
 
 
@@ -55,7 +57,7 @@ def test_an_edit_that_drops_an_image_drops_its_record_and_keeps_the_rest():
     article = make_article(body=BODY, faq=0)
     article.body = '<p>Text.<img src="/media/uploads/3/2026/01/02/Chart.png" alt="Chart"></p>'
     services.save_edit(article, by=editor)
-    assert recorded(article) == {"uploads/3/2026/01/02/Chart.png"}
+    assert recorded(article) == {"uploads/3/2026/01/02/Chart.png", card_source_name(article.pk)}
 
 
 def test_a_restore_records_the_files_of_the_version_it_brings_back():
@@ -65,11 +67,12 @@ def test_a_restore_records_the_files_of_the_version_it_brings_back():
     version = revisions.revisions_of(article).first()
     article.body = "<p>No pictures now.</p>"
     services.save_edit(article, by=editor)
-    assert recorded(article) == set()
+    card_only = {card_source_name(article.pk)}
+    assert recorded(article) == card_only
     revisions.restore_revision(article, version, by=editor)
     # Published: the version waits as unpublished changes, whose files the newsroom may see
     # (readers may not) until they are published.
-    assert recorded(article) == set()
+    assert recorded(article) == card_only
     assert "uploads/3/2026/01/02/Chart.png" in staging.staged_edit_of(article).media
     staging.publish_changes(article, by=editor)
     assert "uploads/3/2026/01/02/Chart.png" in recorded(article)

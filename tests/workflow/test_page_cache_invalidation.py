@@ -21,6 +21,7 @@ REVIEWED = {
     # save is a signal, or in the bench's corpus loader; the search page is not cached.)
     # Which files an article shows: /media/ is never cached; inside save_edit anyway.
     ("articles/workflow/media_record.py", "record_media", "bulk_create"): "media not cached",
+    ("articles/workflow/media_record.py", "record_cards", "bulk_create"): "media not cached",
     # load_demo's children, in save_edit's transaction with the article's own save.
     ("articles/management/commands/load_demo.py", "write_children", "bulk_create"): "in save_edit",
     # Staged changes move the article's edit token only: the row readers get is unchanged.

@@ -1,5 +1,5 @@
-"""Load the demo publication: 2 authors, 2 sections, 3 explainers. Safe to run again:
-what already exists is never overwritten."""
+"""Load the demo publication: 2 authors, 2 sections, 3 explainers, and the About and Editorial
+standards pages. Safe to run again: what already exists is never overwritten."""
 
 from datetime import timedelta
 from io import BytesIO
@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from articles.management import demo_content
-from articles.models import Article, FaqEntry, Section, Source, Tag, TldrBullet
+from articles.models import Article, FaqEntry, Section, SitePage, Source, Tag, TldrBullet
 from articles.workflow import services
 from authors.models import Author
 from smartchunks.media import renditions
@@ -57,6 +57,12 @@ class Command(BaseCommand):
         for data in demo_content.ARTICLES:
             if data["slug"] in created:
                 self._create_article(data, authors, sections)
+        for data in demo_content.SITE_PAGES:
+            fields = {key: value for key, value in data.items() if key != "slug"}
+            SitePage.objects.get_or_create(
+                slug=data["slug"],
+                defaults={**fields, "body": fields["body"].strip(), "published": True},
+            )
         self.stdout.write(
             f"Demo content ready: {len(demo_content.ARTICLES)} articles "
             f"({len(created)} created, the rest left as they are)."

@@ -1,28 +1,37 @@
 """Store the rendered page parts of every article whose stored parts are missing or were made
 by older templates (articles/workflow/prerender.py), e.g. after bulk-loading articles or a
-deploy that changed those templates: until then their pages render the parts per request."""
+deploy that changed those templates: until then their pages render the parts per request.
+
+It also draws every share card that is missing (articles saved before cards, or whose
+author or section was renamed since: the card shows their names), and stores the parts of
+those articles again so their pages link to the new card."""
 
 from django.core.management.base import BaseCommand
 from django.db.models import Q
 
 from articles.models import Article
 from articles.workflow import prerender
+from articles.workflow.media_record import record_cards
 
 
 class Command(BaseCommand):
-    help = "Store the rendered page parts of articles that lack current ones."
+    help = "Store the rendered page parts of articles that lack current ones, and draw missing share cards."
 
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="Render every article again.")
 
     def handle(self, *args, **options):
         articles = Article.objects.order_by("pk")
+        stale = set(articles.values_list("pk", flat=True))
         if not options["all"]:
             current = Q(rendered__format=prerender.current_format())
-            articles = articles.exclude(current)
-        count = 0
-        for pk in articles.values_list("pk", flat=True).iterator():
+            stale = set(articles.exclude(current).values_list("pk", flat=True))
+        record_cards()
+        drawn = prerender.make_missing_cards()
+        stale.update(drawn)  # stored again, to link to the new card
+        for pk in sorted(stale):
             prerender.store_parts(pk)
-            count += 1
         if options["verbosity"]:
-            self.stdout.write(f"Stored the page parts of {count} articles.")
+            self.stdout.write(
+                f"Stored the page parts of {len(stale)} articles; drew {len(drawn)} share cards."
+            )

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-from articles.workflow.roles import grant_model
+from articles.workflow.roles import grant_corrections as grant_to_the_groups
 
 # The stored page frame shows an article's corrections under its byline: any write to them,
 # by any path (the workflow, the admin, a shell, a bulk load), drops the stored frame as
@@ -19,13 +19,13 @@ DROP_TRIGGER = "DROP TRIGGER articles_rendered_correction ON articles_correction
 
 def grant_corrections(apps, schema_editor):
     """Writers propose corrections and editors publish them (articles/workflow/roles.py)."""
-    grant_model(apps, "correction")
+    grant_to_the_groups(apps)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_staged_edit'),
+        ('articles', '0015_site_pages'),
     ]
 
     operations = [
