@@ -1,7 +1,7 @@
 """Answer-ready articles: each published article as Markdown, and /llms.txt.
 
 ``/articles/<slug>.md`` is the article's text as clean Markdown (headline, standfirst, who
-and when, TL;DR, body, FAQ, sources, canonical link), for answer engines, AI assistants and
+and when, corrections, TL;DR, body, FAQ, sources, canonical link), for answer engines, AI assistants and
 anyone who wants the words without the page.  The article page announces it with
 ``<link rel="alternate" type="text/markdown">`` (templates/articles/article_head.html).
 
@@ -70,6 +70,15 @@ def _facts(article, absolute) -> list[str]:
     return facts
 
 
+def _corrections(article) -> list[str]:
+    """The corrections, as the page prints them under the byline: each dated."""
+    lines = [
+        f"- {_when(correction.published_at)}: {plain(correction.text)}"
+        for correction in article.corrections.all()
+    ]
+    return ["## Corrections", "\n".join(lines)] if lines else []
+
+
 def _faq(article, absolute) -> list[str]:
     blocks = []
     for entry in article.faq_entries.all():
@@ -87,12 +96,14 @@ def _source(number: int, source) -> str:
 
 
 def article_markdown(article, *, absolute) -> str:
-    """The article (with author, section, TL;DR bullets, FAQ entries and sources loaded) as
+    """The article (with author, section, TL;DR bullets, FAQ entries, sources and corrections
+    loaded) as
     one Markdown document; ``absolute`` makes the site's paths absolute URLs."""
     blocks = [f"# {plain(article.title)}"]
     if article.standfirst:
         blocks.append(plain(article.standfirst))
     blocks.append("\n".join(_facts(article, absolute)))
+    blocks += _corrections(article)
     bullets = [f"- {plain(bullet.text)}" for bullet in article.tldr_bullets.all()]
     if bullets:
         blocks += ["## TL;DR", "\n".join(bullets)]
@@ -108,14 +119,14 @@ def article_markdown(article, *, absolute) -> str:
 
 @require_safe
 def article_markdown_view(request, slug):
-    """/articles/<slug>.md: a published article as Markdown (four queries: the article with
-    author and section, its TL;DR bullets, FAQ entries and sources)."""
+    """/articles/<slug>.md: a published article as Markdown (five queries: the article with
+    author and section, its TL;DR bullets, FAQ entries, sources and corrections)."""
     article = (
         Article.objects.published()
         .filter(slug=slug)
         .select_related("author", "section")
         .defer("search_vector")
-        .prefetch_related("tldr_bullets", "faq_entries", "sources")
+        .prefetch_related("tldr_bullets", "faq_entries", "sources", "corrections")
         .first()
     )
     if article is None:

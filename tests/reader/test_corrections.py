@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from articles.models import Article, Correction, RenderedArticle
 from articles.reader.corrections import CORRECTIONS_PER_PAGE
+from articles.workflow import page_generation
+from smartchunks import page_cache
 from tests.factories import make_article, make_complete_article
 from tests.helpers.html import jsonld_of_type, parse_xml, soup_of
 
@@ -21,6 +23,16 @@ TEXT = "An earlier version of this article said the port opened in 1890. It open
 def _correct(article, text=TEXT, **fields):
     """A correction written straight into the table, as any path might (a shell, a load)."""
     return Correction.objects.create(article=article, text=text, **fields)
+
+
+@pytest.fixture
+def every_request_a_cache_miss(settings, monkeypatch):
+    """As tests/reader/test_query_counts.py counts: a page-cache miss, with the header's and
+    footer's lists kept per generation as in production."""
+    settings.PAGE_CACHE_ENABLED = True
+    page_generation.current_or_renewed()
+    monkeypatch.setattr(page_cache, "find", lambda record, key: None)
+    monkeypatch.setattr(page_cache, "keep", lambda record, key, page: None)
 
 
 @pytest.fixture
@@ -130,9 +142,8 @@ def test_corrections_of_unpublished_articles_are_not_listed(client, editor):
 
 
 def test_the_corrections_page_is_paginated_with_a_bounded_query_count(
-    client, django_assert_num_queries, settings
+    client, django_assert_num_queries, every_request_a_cache_miss
 ):
-    settings.PAGE_CACHE_ENABLED = False
     now = timezone.now()
     for n in range(CORRECTIONS_PER_PAGE + 3):
         _correct(
@@ -140,6 +151,7 @@ def test_the_corrections_page_is_paginated_with_a_bounded_query_count(
             f"Correction number {n} of many here.",
             published_at=now - timedelta(minutes=n),
         )
+    client.get("/corrections/")  # the header's section menu and footer links, kept a generation
     # A count (capped) and one page of corrections with their articles joined in, however
     # many corrections and articles there are.
     with django_assert_num_queries(2):
@@ -192,3 +204,10 @@ def test_an_uncorrected_item_has_no_correction_category(client):
     (item,) = parse_xml(client.get("/feeds/rss/")).find("channel").findall("item")
     assert "Correction" not in {c.text for c in item.findall("category")}
     assert "Correction" not in item.findtext("description")
+
+
+def test_the_markdown_version_carries_the_correction_under_its_facts(client, corrected):
+    markdown = client.get(f"/articles/{corrected.slug}.md").content.decode()
+    when = timezone.localtime(corrected.corrections.get().published_at)
+    assert f"## Corrections\n\n- {when.isoformat(timespec='minutes')}: {TEXT}" in markdown
+    assert markdown.index("## Corrections") < markdown.index("## TL;DR")

@@ -58,8 +58,9 @@ EXPECTED = {
     "news sitemap": 1,
     "sitemap section": 2,
     "robots": 0,
-    # the article with author and section; its TL;DR bullets, FAQ entries and sources
-    "markdown": 4,
+    # the article with author and section; its TL;DR bullets, FAQ entries, sources and
+    # corrections (a correction must reach answer engines with the text it corrects)
+    "markdown": 5,
     # the newest published articles' headline, slug and standfirst (a bounded list)
     "llms.txt": 1,
     # the site page itself (the footer's links are kept per generation)
@@ -175,7 +176,7 @@ def test_article_page_costs_two_queries_however_many_parts_it_has(
     ],
     ids=["tldr", "faq", "sources", "tags"],
 )
-def test_the_markdown_version_costs_four_queries_however_many_parts_it_has(
+def test_the_markdown_version_costs_five_queries_however_many_parts_it_has(
     client, django_assert_num_queries, few, many
 ):
     plain = {"bullets": 3, "faq": 1, "sources": 1, "tags": 1, "section": make_section()}
