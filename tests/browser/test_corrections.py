@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from articles.models import Correction
 from articles.workflow import prerender
 from tests.browser.test_accessibility import axe_violations
+from tests.browser.test_reader_layout import small_targets
 from tests.factories import make_article, make_complete_article
 
 SHOTS = os.environ.get("CORRECTIONS_SHOTS", "")
@@ -73,6 +74,9 @@ def _check(page, name):
     )
     assert overflow <= 0, name
     assert axe_violations(page) == [], name
+    if "phone" in name:
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        assert small_targets(page) == [], name
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
