@@ -211,3 +211,11 @@ def test_the_markdown_version_carries_the_correction_under_its_facts(client, cor
     when = timezone.localtime(corrected.corrections.get().published_at)
     assert f"## Corrections\n\n- {when.isoformat(timespec='minutes')}: {TEXT}" in markdown
     assert markdown.index("## Corrections") < markdown.index("## TL;DR")
+
+
+def test_every_page_links_the_corrections_from_its_footer(client):
+    for path in ("/", "/corrections/", "/search/?q=x"):
+        footer = soup_of(client.get(path)).select_one(".site-footer")
+        assert [a["href"] for a in footer.select("a") if a.get_text() == "Corrections"] == [
+            "/corrections/"
+        ], path

@@ -24,10 +24,13 @@ def make_page(**fields):
 
 
 def _footer(response):
-    return [
+    """The footer's site pages (the Corrections link after them is always there)."""
+    links = [
         (link.get_text(strip=True), link["href"])
         for link in soup_of(response).select("footer .site-footer__pages a")
     ]
+    assert links[-1:] == [("Corrections", "/corrections/")]
+    return links[:-1]
 
 
 def test_a_published_page_is_shown_and_an_unpublished_one_is_a_404(client):
