@@ -5,11 +5,12 @@ from django.utils.html import format_html
 
 from authors.forms import AuthorAdminForm
 from authors.models import Author
+from smartchunks.admin_autocomplete import SafeAutocompleteMixin
 from smartchunks.media import renditions
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = AuthorAdminForm
     list_display = ["name", "photo_thumbnail", "job_title", "article_count", "is_active"]
     list_filter = ["is_active"]

@@ -26,6 +26,7 @@ from articles.admin.taxonomy import VisibleTagsFilter
 from articles.models import Article
 from articles.workflow import permissions, services, staging, transitions
 from authors.models import Author
+from smartchunks.admin_autocomplete import SafeAutocompleteMixin
 
 
 @admin.register(Article)
@@ -35,6 +36,7 @@ class ArticleAdmin(
     StagedChangesMixin,
     ArticleFormPageMixin,
     SortableAdminBase,
+    SafeAutocompleteMixin,
     admin.ModelAdmin,
 ):
     form = ArticleAdminForm

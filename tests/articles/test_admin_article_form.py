@@ -177,6 +177,19 @@ def test_duplicate_slug_is_a_form_error_not_a_crash(editor_client):
     assert Article.objects.count() == 1
 
 
+@pytest.mark.parametrize("field", ["section", "author", "tags"])
+@pytest.mark.parametrize("value", ["x", "1.5"])
+def test_a_choice_that_is_not_an_id_is_a_form_error_not_a_crash(editor_client, field, value):
+    """Django's autocomplete widget looked the posted value up to show it again: a 500."""
+    article = make_article(status=Article.Status.DRAFT, title="Kept as it was")
+    data = change_form(editor_client, article, **{field: value, "title": "Changed"})
+    response = editor_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert field_errors(response.content, field), error_texts(response.content)
+    article.refresh_from_db()
+    assert article.title == "Kept as it was"
+
+
 def test_rich_text_is_cleaned_when_saved_through_the_admin(editor_client):
     data = article_form(editor_client, body=HOSTILE_HTML)
     data[f"{inline_prefix(data, 'question')}-0-answer"] = HOSTILE_HTML
