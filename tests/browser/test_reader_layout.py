@@ -58,6 +58,38 @@ def test_tldr_starts_above_the_fold_and_the_hero_follows_it(page, live_server, d
     assert hero["y"] >= tldr["y"] + tldr["height"]
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_long_headline_and_a_correction_still_leave_the_tldr_in_the_first_screen(
+    page, live_server, demo, viewport
+):
+    """The black-box review's case: a 100-character headline, a two-sentence standfirst and
+    a correction above the TL;DR put it at y=992 on a phone."""
+    from articles.models import Correction
+    from django.utils import timezone
+
+    article = Article.objects.get(slug=MODEL_ARTICLE)
+    article.title = (
+        "Why the new European battery passport rules will change what you pay for an "
+        "electric car and a home battery"
+    )[:100]
+    article.standfirst = (
+        "From 2027 every large battery sold in the EU must carry a digital passport. "
+        "Here is what it lists and what it costs."
+    )
+    article.save(update_fields=["title", "standfirst"])
+    Correction.objects.create(
+        article=article,
+        text="An earlier version of this article gave the wrong year. It is 2027.",
+        published_at=timezone.now(),
+    )
+    prerender.store_parts(article.pk)
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}{demo['article']}")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    tldr = box(page, ".tldr")
+    assert 0 < tldr["y"] < viewport["height"] - 60, tldr
+
+
 # Every element a reader can tap, with its size.  Links inside running text (.rich-text: the
 # body, FAQ answers, an author's bio) are part of a sentence, which WCAG exempts.
 TAP_TARGETS = """() => [...document.querySelectorAll('a[href], button, input, select, textarea')]
@@ -87,7 +119,7 @@ def test_every_tap_target_is_at_least_44_px_on_a_phone(page, live_server, demo):
     for expected in (
         'rel="noopener me">X<',
         "prev-next__link",
-        'aria-current="page"',
+        '<a href="/sections/',  # the trail's section step (its last, the h1, hides)
         "/tags/",
         "sources__back",
     ):
