@@ -83,6 +83,34 @@ def test_editor_cites_a_source_and_the_reader_follows_it_both_ways(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_citing_again_at_the_end_of_the_line_puts_the_marker_after_the_first(
+    page, live_server, admin_login, editor
+):
+    """End after a marker leaves the cursor inside its link: the second marker went inside
+    the first, and the cleaner unwrapped both into a plain "11" (the black-box review)."""
+    article = make_article(
+        status=Article.Status.DRAFT, title="Two sources", body="<p>Chips cost more.</p>", sources=2
+    )
+    admin_login(editor.username)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    body = _editable(page)
+    body.locator("p").click()
+    for number in ("1", "2"):
+        body.press("End")
+        page.get_by_role("button", name="Cite source").click()
+        dialog = page.locator(".cke_dialog_body")
+        dialog.get_by_label("Source").select_option(value=number)
+        dialog.get_by_role("button", name="OK").click()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+    article.refresh_from_db()
+    assert article.body == (
+        '<p>Chips cost more.<sup class="cite"><a href="#source-1">1</a></sup>'
+        '<sup class="cite"><a href="#source-2">2</a></sup></p>'
+    )
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_page_with_citations_and_several_sources_passes_axe(browser, live_server, scheme):
     cite = '<sup class="cite"><a href="#source-{0}">{0}</a></sup>'

@@ -119,8 +119,16 @@
     const selection = editor.getSelection()
     const ranges = selection && selection.getRanges()
     if (ranges && ranges.length) {
-      ranges[0].collapse(false)
-      selection.selectRanges([ranges[0]])
+      const range = ranges[0]
+      range.collapse(false)
+      // A cursor inside a marker (End after one puts it in its link) goes after it: a marker
+      // within a marker is unwrapped by the cleaner and readers would see "11".
+      const marker = range.startContainer.getAscendant(
+        (node) => node.type === CKEDITOR.NODE_ELEMENT && node.is("sup") && node.hasClass("cite"),
+        true,
+      )
+      if (marker) range.moveToPosition(marker, CKEDITOR.POSITION_AFTER_END)
+      selection.selectRanges([range])
     }
     const sup = new CKEDITOR.dom.element("sup", editor.document)
     sup.addClass("cite")
