@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.utils.html import strip_tags
 
-from smartchunks.media.citation_markers import marker_numbers
+from smartchunks.media.citation_markers import marker_numbers, stray_source_links
 from smartchunks.media.richtext import clean_html
 
 TLDR_MIN, TLDR_MAX = 3, 5
@@ -113,10 +113,15 @@ def problems(draft: Draft) -> list[str]:
 def dangling_citations(body: str, source_count: int) -> list[str]:
     """One sentence per number cited in ``body`` that no source has (judged on the body as
     it would be saved: cleaned, so only markers the page would show count)."""
-    numbers = sorted({n for n in marker_numbers(clean_html(body)) if n > source_count})
+    cleaned = clean_html(body)
+    numbers = sorted({n for n in marker_numbers(cleaned) if n > source_count})
     has = f"{source_count} source" + ("" if source_count == 1 else "s")
     return [
         f"Citation marker [{number}] in the body points to source {number}, but the article "
         f"has {has}: add that source or remove the marker."
         for number in numbers
+    ] + [
+        f"A link in the body points at “{target}” but is not a citation marker: remove it "
+        "and cite the source with the Cite source button."
+        for target in dict.fromkeys(stray_source_links(cleaned))
     ]

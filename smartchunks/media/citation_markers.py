@@ -64,3 +64,13 @@ def replace_markers(cleaned: str, replacement) -> str:
         return replacement(int(match["number"])) if _valid(match) else match[0]
 
     return _MARKER.sub(swap, cleaned)
+
+
+_SOURCE_LINK = re.compile(r'<a href="(?P<target>#source-[^"]*)"', re.IGNORECASE)
+
+
+def stray_source_links(cleaned: str) -> list[str]:
+    """The targets of links to a source that are not valid markers (typed or pasted by hand:
+    ``#source-01``, a "7" pointing at source 1), which would show as plain links."""
+    outside_markers = replace_markers(cleaned, lambda number: "")
+    return [match["target"] for match in _SOURCE_LINK.finditer(outside_markers)]

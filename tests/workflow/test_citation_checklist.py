@@ -37,11 +37,28 @@ def test_the_checklist_names_each_marker_that_points_nowhere():
     assert checklist.problems(draft) == [dangling(2, 1), dangling(3, 1), dangling(5, 1)]
 
 
-def test_markers_within_the_sources_and_forged_ones_are_not_problems():
+def test_markers_within_the_sources_are_not_problems():
     draft = checklist.draft_from_article(make_article(sources=2, status=Article.Status.DRAFT))
-    # Not a marker once cleaned (its number is not its target): nothing on the page to name.
-    draft.body = f'<p>A.{marker(2)} <sup class="cite"><a href="#source-9">1</a></sup></p>'
+    draft.body = f"<p>A.{marker(1)} B.{marker(2)}</p>"
     assert checklist.problems(draft) == []
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        '<sup class="cite"><a href="#source-1">7</a></sup>',  # the number is not its target
+        '<a href="#source-01">1</a>',
+        '<a href="#SOURCE-2">2</a>',
+        '<sup class="cite"><a href="#source-99999999999">9</a></sup>',
+    ],
+)
+def test_a_hand_made_link_to_a_source_is_named_not_published_as_a_plain_link(link):
+    """The cleaner unwraps what is not a marker to a plain link; the black-box review
+    published these silently."""
+    draft = checklist.draft_from_article(make_article(sources=2, status=Article.Status.DRAFT))
+    draft.body = f"<p>A.{marker(2)} B.{link}</p>"
+    [problem] = checklist.problems(draft)
+    assert "is not a citation marker" in problem and "Cite source" in problem
 
 
 def test_publishing_an_article_with_a_dangling_marker_is_refused(editor_user):
