@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Correction
 from articles.reader import views
 from articles.workflow import prerender
 from tests.browser.test_accessibility import axe_violations
@@ -64,9 +65,6 @@ def test_a_long_headline_and_a_correction_still_leave_the_tldr_in_the_first_scre
 ):
     """The black-box review's case: a 100-character headline, a two-sentence standfirst and
     a correction above the TL;DR put it at y=992 on a phone."""
-    from articles.models import Correction
-    from django.utils import timezone
-
     article = Article.objects.get(slug=MODEL_ARTICLE)
     article.title = (
         "Why the new European battery passport rules will change what you pay for an "
