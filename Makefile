@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
 
-.PHONY: run test lint format check install db db-stop prepare bench mutation soak editor-guide-shots
+.PHONY: run dev help test lint format check install db db-stop prepare bench mutation soak editor-guide-shots
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,28 +14,43 @@ $(VENV)/.installed: requirements.lock
 	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.lock
 	touch $@
 
+## Install the Python packages into .venv.
 install: $(VENV)/.installed
 
 ## Start the project-local PostgreSQL (skipped when DATABASE_URL points elsewhere).
 db: install
 	@if [ -z "$$DATABASE_URL" ]; then $(PY) -m smartchunks.localdb start; fi
 
+## Stop the project-local PostgreSQL.
 db-stop: install
 	$(PY) -m smartchunks.localdb stop
 
-## Static files first: the article pages stored at save name their hashed static URLs.
+## Get the database and files ready to serve. Collects static files, migrates, loads the demo
+## content, stores the article pages and makes sure an admin login exists: a line a step
+## (VERBOSE=1: every step's own output; smartchunks/site_start.py).
 prepare: db
-	$(MANAGE) collectstatic --noinput -v0
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
-	$(MANAGE) prerender_articles -v0
-	$(MANAGE) ensure_admin
+	@$(PY) -m smartchunks.site_start prepare $(if $(VERBOSE),--verbose)
 
-## Serve the site on http://127.0.0.1:$(PORT) (DEBUG off): nginx in front, gunicorn behind it
-## on a unix socket (smartchunks/frontserver.py), until Ctrl-C; both stop gracefully.
-run: prepare
-	PORT=$(PORT) exec $(PY) -m smartchunks.frontserver run
+## Serve the site as in production on http://127.0.0.1:$(PORT), after make prepare. DEBUG off:
+## nginx in front, gunicorn behind it on a unix socket (smartchunks/frontserver.py), until
+## Ctrl-C; both stop gracefully.  Ends with the site's and the admin's address, and the admin
+## login when it was just created (VERBOSE=1: all output).
+run: db
+	@PORT=$(PORT) exec $(PY) -m smartchunks.site_start run $(if $(VERBOSE),--verbose)
 
+## Work on templates and code with Django's development server on http://127.0.0.1:$(PORT). DEBUG
+## on, reloading on every change, page cache off; same database and demo content as make run.
+dev: prepare
+	@DJANGO_DEBUG=1 SMARTCHUNKS_PAGE_CACHE=off exec $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+## List the targets, one line each: the first sentence of the ## comment above each.
+help:
+	@awk '/^## /{ text = text " " substr($$0, 4); next } \
+		/^[a-zA-Z][a-zA-Z_-]*:([^=]|$$)/ { name = $$1; sub(/:.*/, "", name); t = substr(text, 2); \
+			if (match(t, /\. [A-Z(]/)) t = substr(t, 1, RSTART); \
+			if (t != "") printf "  %-20s %s\n", name, t; text = ""; next } \
+		/^$$/ { text = "" }' $(MAKEFILE_LIST)
+## Django's system checks, and no model change without its migration.
 check: db
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
@@ -47,6 +62,7 @@ lint: install
 	$(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/djhtml --check templates || { echo "Templates need re-indenting: run make format."; exit 1; }
 
+## Fix what ruff can and re-indent the templates (djhtml).
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

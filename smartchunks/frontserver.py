@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -526,7 +527,15 @@ class FrontServer:
             process.wait()
 
 
-def run() -> int:
+def default_announcement(url: str) -> list[str]:
+    return [
+        f"Serving on {url}/  (admin: {url}/admin/)  nginx in front of gunicorn; Ctrl-C stops both."
+    ]
+
+
+def run(announce: Callable[[str], list[str]] = default_announcement) -> int:
+    """Serve until Ctrl-C or SIGTERM; ``announce`` gives the lines printed once the site
+    answers (smartchunks/site_start.py adds the admin login to them)."""
     layout = layout_from_settings()
     server = FrontServer(layout)
 
@@ -539,11 +548,7 @@ def run() -> int:
     if server.stopping.is_set():
         server.stop()
         return 0
-    print(
-        f"Serving on {layout.url}/  (admin: {layout.url}/admin/)  "
-        "nginx in front of gunicorn; Ctrl-C stops both.",
-        flush=True,
-    )
+    print("\n".join(announce(layout.url)), flush=True)
     return server.wait()
 
 
