@@ -40,8 +40,13 @@ run: db
 
 ## Work on templates and code with Django's development server on http://127.0.0.1:$(PORT). DEBUG
 ## on, reloading on every change, page cache off; same database and demo content as make run.
-dev: prepare
-	@DJANGO_DEBUG=1 SMARTCHUNKS_PAGE_CACHE=off exec $(MANAGE) runserver 127.0.0.1:$(PORT)
+## The article pages are stored in their DEBUG form (unhashed static names); make run's prepare
+## stores them again in theirs.
+dev: export DJANGO_DEBUG = 1
+dev: export SMARTCHUNKS_PAGE_CACHE = off
+dev: db
+	@$(PY) -m smartchunks.site_start prepare $(if $(VERBOSE),--verbose)
+	@exec $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 ## List the targets, one line each: the first sentence of the ## comment above each.
 help:

@@ -548,7 +548,9 @@ def run(announce: Callable[[str], list[str]] = default_announcement) -> int:
     if server.stopping.is_set():
         server.stop()
         return 0
-    print("\n".join(announce(layout.url)), flush=True)
+    # One write: gunicorn's access log shares this output and must not land mid-block.
+    sys.stdout.write("".join(f"{line}\n" for line in announce(layout.url)))
+    sys.stdout.flush()
     return server.wait()
 
 
