@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +93,14 @@ def _collectstatic() -> str:
     return f"Static files: {line}" if line else "Static files collected."
 
 
+def _prerender() -> str:
+    line = _last_line(_quietly("prerender_articles", verbosity=1))
+    # "Stored the page parts of 0 articles; drew 0 share cards."
+    if not line or re.fullmatch(r"\D*\b0 articles; drew 0 \D*", line):
+        return "Article pages up to date."
+    return line
+
+
 def prepare(*, verbose: bool = False, say: Callable[[str], None] | None = None) -> Prepared:
     """The steps of `make prepare`; Django must be set up."""
     from django.core.management import call_command
@@ -108,7 +117,7 @@ def prepare(*, verbose: bool = False, say: Callable[[str], None] | None = None) 
     say(_collectstatic())
     say(_migrate())
     say(_last_line(_quietly("load_demo")) or "Demo content ready.")
-    say(_last_line(_quietly("prerender_articles", verbosity=1)) or "Article pages stored.")
+    say(_prerender())
     return Prepared(admin_lines=_last_lines(_quietly("ensure_admin")))
 
 
