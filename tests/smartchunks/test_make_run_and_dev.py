@@ -6,7 +6,7 @@ says the database is up to date and shows no password.  `make dev` serves with D
 development server from a copy of the checkout: a template edited in the copy shows in the
 next response, without a restart.
 
-The install step is left out (`make -o .venv/.installed`): the shared virtualenv is already
+The install step is left out (`make -o .venv/.installed`, for each install stamp): the shared virtualenv is already
 installed, and the issue counts the lines after it.
 """
 
@@ -35,6 +35,9 @@ from tests.helpers.stack import free_port
 
 BASE_DIR = Path(settings.BASE_DIR)
 MAX_LINES_AFTER_INSTALL = 15
+# `make db` prints one line when it starts the local PostgreSQL (smartchunks/localdb.py); here
+# DATABASE_URL is given, so it prints nothing, and the budget keeps room for that line.
+LOCAL_DATABASE_LINES = 1
 START_DEADLINE = 180
 EDIT_DEADLINE = 30
 DEMO_ARTICLE = demo_content.ARTICLES[0]["slug"]
@@ -95,6 +98,14 @@ def _environment(database_url: str, folder: Path, port: int) -> dict[str, str]:
     return env
 
 
+def _installed_stamps() -> list[str]:
+    """The Makefile's install stamps (``$(VENV)/.installed…``), as make's ``-o`` options: the
+    install step is done and is not what is counted; a copy must not reinstall."""
+    stamps = re.findall(r"^\$\(VENV\)/(\.[\w.-]+)\s*:", (BASE_DIR / "Makefile").read_text(), re.M)
+    assert stamps, "no install stamp found in the Makefile"
+    return [option for stamp in stamps for option in ("-o", f".venv/{stamp}")]
+
+
 class MakeProcess:
     """`make <target>` in its own process group (Ctrl-C reaches it as it would from a
     terminal), its output collected line by line."""
@@ -102,7 +113,7 @@ class MakeProcess:
     def __init__(self, target: str, *, cwd: Path, env: dict[str, str]):
         self.lines: list[str] = []
         self.process = subprocess.Popen(  # noqa: S603
-            ["make", "--no-print-directory", "-o", ".venv/.installed", target],  # noqa: S607
+            ["make", "--no-print-directory", *_installed_stamps(), target],  # noqa: S607
             cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,
@@ -178,7 +189,7 @@ def test_make_run_on_a_fresh_clone_is_short_and_ends_with_the_addresses_and_logi
 ):
     lines = _run_site(fresh_database, site_dir)
     text = "\n".join(lines)
-    assert len(lines) <= MAX_LINES_AFTER_INSTALL, text
+    assert len(lines) + LOCAL_DATABASE_LINES <= MAX_LINES_AFTER_INSTALL, text
     # Migrations in one line, not one a migration.
     assert re.search(r"^Applied \d+ migrations\.$", text, re.MULTILINE), text
     assert "Applying " not in text
@@ -191,7 +202,7 @@ def test_make_run_on_a_fresh_clone_is_short_and_ends_with_the_addresses_and_logi
     # Started again: nothing to migrate, the login exists, its password is not shown again.
     again = _run_site(fresh_database, site_dir)
     text = "\n".join(again)
-    assert len(again) <= MAX_LINES_AFTER_INSTALL, text
+    assert len(again) + LOCAL_DATABASE_LINES <= MAX_LINES_AFTER_INSTALL, text
     assert "Database up to date." in again
     assert "Admin login: admin (password unchanged)" in text
     assert "password:" not in text and password.group(1) not in text
