@@ -29,14 +29,14 @@ db-stop: install
 ## content, stores the article pages and makes sure an admin login exists: a line a step
 ## (VERBOSE=1: every step's own output; smartchunks/site_start.py).
 prepare: db
-	@$(PY) -m smartchunks.site_start prepare $(if $(VERBOSE),--verbose)
+	@$(PY) -m smartchunks.site_start prepare
 
 ## Serve the site as in production on http://127.0.0.1:$(PORT), after make prepare. DEBUG off:
 ## nginx in front, gunicorn behind it on a unix socket (smartchunks/frontserver.py), until
 ## Ctrl-C; both stop gracefully.  Ends with the site's and the admin's address, and the admin
 ## login when it was just created (VERBOSE=1: all output).
 run: db
-	@PORT=$(PORT) exec $(PY) -m smartchunks.site_start run $(if $(VERBOSE),--verbose)
+	@PORT=$(PORT) exec $(PY) -m smartchunks.site_start run
 
 ## Work on templates and code with Django's development server on http://127.0.0.1:$(PORT). DEBUG
 ## on, reloading on every change, page cache off; same database and demo content as make run.
@@ -45,16 +45,16 @@ run: db
 dev: export DJANGO_DEBUG = 1
 dev: export SMARTCHUNKS_PAGE_CACHE = off
 dev: db
-	@$(PY) -m smartchunks.site_start prepare $(if $(VERBOSE),--verbose)
+	@$(PY) -m smartchunks.site_start prepare
 	@exec $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 ## List the targets, one line each: the first sentence of the ## comment above each.
 help:
 	@awk '/^## /{ text = text " " substr($$0, 4); next } \
 		/^[a-zA-Z][a-zA-Z_-]*:([^=]|$$)/ { name = $$1; sub(/:.*/, "", name); t = substr(text, 2); \
-			if (match(t, /\. [A-Z(]/)) t = substr(t, 1, RSTART); \
+			if (match(t, /\. [A-Z(]/)) t = substr(t, 1, RSTART); gsub(/\$$\(PORT\)/, port, t); \
 			if (t != "") printf "  %-20s %s\n", name, t; text = ""; next } \
-		/^$$/ { text = "" }' $(MAKEFILE_LIST)
+		/^$$/ { text = "" }' port=$(PORT) $(MAKEFILE_LIST)
 ## Django's system checks, and no model change without its migration.
 check: db
 	$(MANAGE) check --fail-level WARNING

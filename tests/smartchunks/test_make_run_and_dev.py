@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -206,6 +207,23 @@ def test_make_run_on_a_fresh_clone_is_short_and_ends_with_the_addresses_and_logi
     assert "Database up to date." in again
     assert "Admin login: admin (password unchanged)" in text
     assert "password:" not in text and password.group(1) not in text
+
+
+def test_verbose_prepare_shows_every_step_as_before(fresh_database, site_dir):
+    env = _environment(fresh_database, site_dir, free_port())
+    result = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+        [sys.executable, "-m", "smartchunks.site_start", "prepare"],
+        cwd=BASE_DIR,
+        env={**env, "VERBOSE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=START_DEADLINE,
+        check=True,
+    )
+    assert "Applying articles.0001_initial... OK" in result.stdout
+    count = len(demo_content.ARTICLES)
+    assert f"Demo content ready: {count} articles ({count} created" in result.stdout
+    assert "password: " in result.stdout
 
 
 def _copy_of_checkout(destination: Path) -> Path:
