@@ -55,6 +55,7 @@ help:
 			if (match(t, /\. [A-Z(]/)) t = substr(t, 1, RSTART); gsub(/\$$\(PORT\)/, port, t); \
 			if (t != "") printf "  %-20s %s\n", name, t; text = ""; next } \
 		/^$$/ { text = "" }' port=$(PORT) $(MAKEFILE_LIST)
+
 ## Django's system checks, and no model change without its migration.
 check: db
 	$(MANAGE) check --fail-level WARNING

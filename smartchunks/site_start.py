@@ -6,7 +6,7 @@
 hashed URLs), migrates, loads the demo content, stores the article pages and makes sure an
 admin login exists.  Each step's own output is kept back and summarised in one line (the
 migrations as "Database up to date" or "Applied 3 migrations"); a step that fails shows all
-it printed.  ``--verbose`` (``make run VERBOSE=1``) shows every step's output as before.
+it printed.  ``--verbose`` or ``VERBOSE=1`` (``make run VERBOSE=1``) shows every step's output as before.
 
 ``run`` prepares, starts nginx and gunicorn (smartchunks/frontserver.py) and ends with a
 short block: the site's address, the admin's, and the admin login when it was just created
