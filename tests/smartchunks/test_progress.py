@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 from smartchunks.progress import Progress, track
-from tests.factories import make_article
+from tests.factories import image_upload, make_article
 
 
 class FakeClock:
@@ -152,3 +152,16 @@ def test_prerender_articles_at_verbosity_0_prints_no_progress(media_in_tmp):
     call_command("prerender_articles", "--all", verbosity=0, stdout=out, stderr=err)
     assert err.getvalue() == ""
     assert out.getvalue() == ""
+
+
+@pytest.mark.django_db
+def test_make_renditions_on_a_terminal_draws_bars_of_its_counts(media_in_tmp, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm-256color")
+    make_article(hero_image=image_upload("hero.png", size=(800, 450)))
+    terminal = TerminalStream()
+    call_command("make_renditions", stdout=StringIO(), stderr=terminal)
+    shown = terminal.getvalue()
+    assert "make_renditions: images" in shown
+    assert "make_renditions: article pages" in shown
+    assert "━" in shown
+    assert "done in" not in shown  # the plain lines are for logs
