@@ -3,6 +3,8 @@ pyproject.toml and nothing a test or a linter needs); requirements-dev.lock adds
 extra on top, at exactly the runtime lock's versions. Both are what `uv pip compile` makes of
 pyproject.toml today."""
 
+import ast
+import importlib.metadata
 import shutil
 import subprocess
 import sys
@@ -164,3 +166,38 @@ def test_the_locks_are_what_uv_compiles_from_pyproject(tmp_path):
         assert relocked.read_text() == (ROOT / lock).read_text(), (
             f"{lock} is out of date with pyproject.toml: re-lock with `{_lock_command(lock)}`"
         )
+
+
+def _third_party_imports_of_the_application() -> dict[str, str]:
+    """Top-level module -> a file importing it, over every module production loads."""
+    own = {"smartchunks", "articles", "authors"}
+    imported = {}
+    for package in sorted(own):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top not in own and top not in sys.stdlib_module_names:
+                        imported.setdefault(top, str(path.relative_to(ROOT)))
+    return imported
+
+
+def test_everything_the_application_imports_is_in_the_runtime_lock():
+    """A module that imports a development tool (or a package only a tool brings) would break
+    on a server installed from the runtime lock alone."""
+    runtime = _pins(RUNTIME_LOCK).keys()
+    distributions = importlib.metadata.packages_distributions()
+    imported = _third_party_imports_of_the_application()
+    assert {"django", "bs4", "PIL"} <= imported.keys()
+    missing = {
+        module: where
+        for module, where in imported.items()
+        if not {canonicalize_name(d) for d in distributions.get(module, [module])} & runtime
+    }
+    assert not missing, f"imported, but not in {RUNTIME_LOCK}: {missing}"
