@@ -147,3 +147,14 @@ def test_json_lines_all_parse_and_share_fields_and_the_request_id(json_stack):
     django_line = next(entry for entry in mine if entry["logger"] == "django.request")
     assert django_line["level"] == "WARNING"
     assert django_line["message"].startswith("Not Found: /no-such-page/")
+
+
+def test_a_page_from_the_cache_gets_a_new_request_id_each_time(text_stack):
+    answers = [get(text_stack, "/") for _ in range(4)]
+
+    assert [answer.status for answer in answers] == [200] * 4
+    assert answers[-1].getheader("X-Page-Cache") == "hit"
+    ids = [answer.getheader("X-Request-ID") for answer in answers]
+    assert len(set(ids)) == len(ids), "a cached page kept the request id it was stored with"
+    for answer in answers:
+        assert len(answer.headers.get_all("X-Request-ID")) == 1
