@@ -23,7 +23,7 @@ non-printable one: newlines, carriage returns, escapes, U+2028) is written as ``
 ``\\uNNNN``; JSON escapes them itself.  A traceback in text follows its line, each of its lines
 indented, so a line that starts with a time is always a real record.
 
-Only the standard library here: gunicorn imports this before Django is set up.
+No Django here: gunicorn imports this (its configuration) before Django is set up.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ import os
 import re
 import uuid
 from datetime import datetime
+
+from gunicorn.glogging import Logger as GunicornBaseLogger
 
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_ENVIRON_KEY = "HTTP_X_REQUEST_ID"
@@ -211,13 +213,7 @@ def _response_request_id(resp, environ) -> str | None:
     return sane_request_id(environ.get(REQUEST_ID_ENVIRON_KEY))
 
 
-try:  # gunicorn is a runtime dependency, but this module is useful without it (tests).
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # pragma: no cover
-    _GunicornLogger = object
-
-
-class GunicornLogger(_GunicornLogger):
+class GunicornLogger(GunicornBaseLogger):
     """gunicorn's logger, its access line in the shared shape (same fields as nginx's line).
 
     The message: reader's address (X-Forwarded-For, set by nginx), "method path protocol",
