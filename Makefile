@@ -8,14 +8,24 @@ PORT ?= 8000
 
 .PHONY: run dev help test lint format check install db db-stop prepare bench mutation soak editor-guide-shots
 
+# The runtime packages only (requirements.lock): what `make run` and production install.
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.9
 	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.lock
 	touch $@
 
-## Install the Python packages into .venv.
+# The test and lint tools on top (requirements-dev.lock, at the runtime lock's versions).
+.PHONY: install-dev
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements-dev.lock
+	touch $@
+
+## Install the runtime packages into .venv (requirements.lock): what make run and production need.
 install: $(VENV)/.installed
+
+## Install the test and lint tools on top (requirements-dev.lock).
+install-dev: $(VENV)/.installed-dev
 
 ## Start the project-local PostgreSQL (skipped when DATABASE_URL points elsewhere).
 db: install
@@ -57,19 +67,19 @@ help:
 		/^$$/ { text = "" }' port=$(PORT) $(MAKEFILE_LIST)
 
 ## Django's system checks, and no model change without its migration.
-check: db
+check: db install-dev
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
 ## ruff, and the layers of the house (import-linter, contracts in pyproject.toml).
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/djhtml --check templates || { echo "Templates need re-indenting: run make format."; exit 1; }
 
 ## Fix what ruff can and re-indent the templates (djhtml).
-format: install
+format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djhtml templates
@@ -82,26 +92,26 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 	touch $@
 
 ## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
-test: check lint $(AXE)
+test: install-dev check lint $(AXE)
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered --ignore=tests/soak
 
 ## README's editor guide: the browser walk through an editor's first ten minutes, writing its
 ## screenshots to docs/editor-guide/ (make test writes them to a temporary folder). Look at them.
-editor-guide-shots: db
+editor-guide-shots: db install-dev
 	EDITOR_GUIDE_SHOTS=docs/editor-guide $(VENV)/bin/pytest -p no:cacheprovider tests/browser/test_editor_guide.py
 
 ## Two minutes of 16 readers and an editor through nginx + gunicorn: no 5xx, nothing unpublished.
-soak: db
+soak: db install-dev
 	$(VENV)/bin/pytest -p no:cacheprovider -s tests/soak
 
 ## Mutation testing of the rules that guard unpublished work (~30 min): score and survivors.
-mutation: db
+mutation: db install-dev
 	$(PY) tests/mutation/run.py
 
 ## Load-test the public pages with wrk on nginx + gunicorn (127.0.0.1), cached and uncached, on a
 ## corpus of SIZE articles in its own database (made once; 100000 takes minutes) (~3 min).
 SIZE ?= 1000
-bench: db
+bench: db install-dev
 	SIZE=$(SIZE) $(PY) tests/bench/run_bench.py
 
 .PHONY: backup restore

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from smartchunks import localdb
+from smartchunks.progress import track
 
 DUMP_FILE = "database.dump"
 MEDIA_FILE = "media.tar"
@@ -149,7 +150,15 @@ def _new_folder(dest: Path) -> tuple[Path, Path]:
     return final, partial
 
 
-def backup(dest: Path, *, database: dict, media_root: Path, out: Output = print) -> Path:
+def _progress(verbosity: int) -> dict:
+    """Progress of a step with many files on stderr (smartchunks/progress.py); the step's
+    line on stdout was left open, and reports the outcome itself."""
+    return {"verbosity": verbosity, "stream": sys.stderr, "summary": False, "fresh_line": True}
+
+
+def backup(
+    dest: Path, *, database: dict, media_root: Path, out: Output = print, verbosity: int = 1
+) -> Path:
     """Write a complete backup folder under ``dest``; returns its path."""
     final, partial = _new_folder(dest)
     old_umask = os.umask(0o077)  # what the backup holds is for its owner only
@@ -162,7 +171,7 @@ def backup(dest: Path, *, database: dict, media_root: Path, out: Output = print)
         files = media_files(media_root)
         with _step(out, 2, 3, f"Archiving {len(files)} media files from {media_root}") as step:
             with tarfile.open(partial / MEDIA_FILE, "w") as archive:
-                for path in files:
+                for path in track(files, "backup: media files", **_progress(verbosity)):
                     archive.add(path, arcname=str(path.relative_to(media_root)), recursive=False)
             step["note"] = _size((partial / MEDIA_FILE).stat().st_size)
         with _step(out, 3, 3, "Writing the manifest (sizes and SHA-256)"):
@@ -244,7 +253,13 @@ def table_count(database: dict) -> int:
 
 
 def restore(
-    source: Path, *, database: dict, media_root: Path, force: bool = False, out: Output = print
+    source: Path,
+    *,
+    database: dict,
+    media_root: Path,
+    force: bool = False,
+    out: Output = print,
+    verbosity: int = 1,
 ) -> None:
     folder = backup_folder(source)
     with _step(out, 1, 4, f"Checking the backup in {folder}") as step:
@@ -285,7 +300,8 @@ def restore(
         media_root.mkdir(parents=True, exist_ok=True)
         with tarfile.open(folder / MEDIA_FILE) as archive:
             # "data": no absolute paths, no "..", no links out of the folder, no devices.
-            archive.extractall(media_root, filter="data")
+            members = track(archive.getmembers(), "restore: media files", **_progress(verbosity))
+            archive.extractall(media_root, members=members, filter="data")
     out(f"Restored {describe(database)} and the media files from {folder}")
 
 
@@ -312,17 +328,29 @@ def main(argv: list[str]) -> int:
     back.add_argument(
         "--force", action="store_true", help="restore even if the database or media has data"
     )
+    for sub in (make, back):
+        sub.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
     args = parser.parse_args(argv[1:])
+    verbosity = 0 if args.quiet else 1
     try:
         settings = _settings()
         database = settings.DATABASES["default"]
         media_root = Path(settings.MEDIA_ROOT)
         if args.command == "backup":
             backup(
-                args.dest or settings.VAR_DIR / "backups", database=database, media_root=media_root
+                args.dest or settings.VAR_DIR / "backups",
+                database=database,
+                media_root=media_root,
+                verbosity=verbosity,
             )
         else:
-            restore(args.source, database=database, media_root=media_root, force=args.force)
+            restore(
+                args.source,
+                database=database,
+                media_root=media_root,
+                force=args.force,
+                verbosity=verbosity,
+            )
     except BackupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -38,6 +38,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from smartchunks.logging_format import log_format_choice
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_RUN_DIR = BASE_DIR / "var" / "nginx"
 NGINX_CANDIDATES = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]
@@ -255,6 +257,26 @@ def error_page_locations() -> str:
     return "\n".join(blocks)
 
 
+# One access line, in the shape and with the fields of gunicorn's (logging_format.py).
+ACCESS_LOG_MESSAGE = (
+    '$remote_addr "$request" $status $body_bytes_sent ${request_time}s "$http_user_agent"'
+)
+
+
+def access_log_format(chosen: str) -> str:
+    """nginx's ``log_format smartchunks`` line for DJANGO_LOG_FORMAT text or json."""
+    if chosen == "json":
+        # nginx reads \\ as \ and \" as ": this writes \" into the JSON string.
+        message = ACCESS_LOG_MESSAGE.replace('"', '\\\\\\"')
+        fields = (
+            '{"time":"$time_iso8601","level":"INFO","logger":"nginx.access",'
+            f'"message":"{message}","request_id":"$request_id"}}'
+        )
+        return f"    log_format smartchunks escape=json '{fields}';"
+    line = f"$time_iso8601 INFO nginx.access [req=$request_id] {ACCESS_LOG_MESSAGE}"
+    return f"    log_format smartchunks escape=default '{line}';"
+
+
 def nginx_config(layout: Layout, user: WorkerUser) -> str:
     error_pages = error_page_locations()
     types = "\n".join(f"        {mime} {exts};" for mime, exts in MIME_TYPES.items())
@@ -281,7 +303,11 @@ http {{
     sendfile on;
     tcp_nopush on;
     server_tokens off;
-    access_log {layout.access_log};
+    # The shape of every other log line (smartchunks/logging_format.py): time, level, logger,
+    # request id, message; its fields as gunicorn's access line has them.  Everything a
+    # client wrote is escaped (default: quote, backslash and control bytes as \\xNN).
+{access_log_format(log_format_choice())}
+    access_log {layout.access_log} smartchunks;
 
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
@@ -339,6 +365,8 @@ http {{
             proxy_read_timeout 60s;
             proxy_send_timeout 60s;
             proxy_set_header Host $http_host;
+            # The id of this line in nginx's access log; Django logs and returns it.
+            proxy_set_header X-Request-ID $request_id;
             # Replaced, never appended to: whatever the client wrote is dropped.
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;

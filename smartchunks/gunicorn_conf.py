@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from smartchunks.frontserver import DEFAULT_RUN_DIR, SHUTDOWN_GRACE_SECONDS, socket_path
+from smartchunks.logging_format import gunicorn_logging_config
 
 # More than this many workers by default only adds memory and database connections.
 MAX_DEFAULT_WORKERS = 8
@@ -56,6 +57,10 @@ worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
 # also believed a client's X-Forwarded-Ssl / X-Forwarded-Protocol.
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 
+# Error and access lines in the shape Django's and nginx's have (smartchunks/logging_format.py;
+# DJANGO_LOG_FORMAT=json for JSON): access lines on stdout, everything else on stderr.  The
+# access line is written by GunicornLogger (reader's address as nginx saw it, request line,
+# status, bytes, seconds, user agent, and the request id), so access_log_format is unused.
 accesslog = "-"
-# The first field is the reader's address as nginx saw it (the socket's peer is nginx).
-access_log_format = '%({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+logger_class = "smartchunks.logging_format.GunicornLogger"
+logconfig_dict = gunicorn_logging_config()

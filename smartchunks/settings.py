@@ -14,7 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from smartchunks import localdb
+from smartchunks import localdb, logging_format
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -471,10 +471,20 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
+# Every line in one shape, gunicorn's too (smartchunks/logging_format.py): "time level logger
+# [req=id] message", or one JSON object a line with DJANGO_LOG_FORMAT=json.  Django's own
+# "django" and "django.server" loggers are given the same handler (and stop there): their
+# defaults would print a second copy in another shape.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "formatters": logging_format.formatter_config(),
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "one_line"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -7,9 +7,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartchunks.settings")
 django_application = get_wsgi_application()
 
 # Page-cache hits are answered here, before Django builds a request (smartchunks/page_cache.py).
+from smartchunks.logging_format import with_request_id  # noqa: E402
 from smartchunks.page_cache import wrap_wsgi  # noqa: E402 (needs Django set up first)
 
-application = wrap_wsgi(django_application)
+# Outermost: cache hits get a request id too, and a stored page never keeps an old one.
+application = with_request_id(wrap_wsgi(django_application))
 
 BENCH_STATIC_COPY_PATH = "/_bench/static-copy/"
 

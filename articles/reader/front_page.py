@@ -14,6 +14,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 
 from articles.models import Article, Section, TldrBullet
+from articles.pages import share_card
 from smartchunks.media import renditions
 
 PER_SECTION = 4
@@ -24,6 +25,8 @@ class Lead:
     article: Article
     hero: renditions.ResponsiveImage | None
     bullets: list[TldrBullet]
+    # Without a hero, the lead shows its share card (a published article's card is public).
+    card: renditions.Rendition | None = None
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,9 @@ def lead_story(newest: Article | None) -> Lead | None:
     if newest is None:
         return None
     bullets = list(TldrBullet.objects.filter(article=newest).order_by("position"))
-    return Lead(newest, renditions.responsive_image(newest.hero_image, "hero"), bullets)
+    hero = renditions.responsive_image(newest.hero_image, "hero")
+    card = None if hero else share_card.card_of(newest)
+    return Lead(newest, hero, bullets, card)
 
 
 def latest_by_section(per_section: int = PER_SECTION) -> list[SectionLatest]:

@@ -226,25 +226,20 @@ def generate(size: int) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from smartchunks.progress import Progress
+
     writer = Writer()
     started = time.monotonic()
     now = timezone.now()
     with transaction.atomic():
         sections, authors, tags = _taxonomy(writer)
-    last_report = 0.0
-    for start in range(0, size, BATCH):
-        stop = min(size, start + BATCH)
-        with transaction.atomic():
-            _batch(writer, start, stop, now, sections, authors, tags)
-        elapsed = time.monotonic() - started
-        if elapsed - last_report >= 2 or stop == size:
-            last_report = elapsed
-            rate = stop / elapsed
-            left = (size - stop) / rate
-            print(
-                f"  {stop:>9,} / {size:,} articles  {rate:6,.0f}/s  ~{left:4.0f} s left",
-                flush=True,
-            )
+    # Progress on stderr: a bar on a terminal, a line every few seconds in CI logs.
+    with Progress("bench corpus: articles", size) as progress:
+        for start in range(0, size, BATCH):
+            stop = min(size, start + BATCH)
+            with transaction.atomic():
+                _batch(writer, start, stop, now, sections, authors, tags)
+            progress.advance(stop - start)
     print("  VACUUM ANALYZE ...", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

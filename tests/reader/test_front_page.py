@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article, SitePage
-from articles.workflow import services
+from articles.workflow import prerender, services
 from tests.factories import (
     make_article,
     make_author,
@@ -277,3 +277,13 @@ def test_a_preview_of_staged_changes_leaves_the_readers_menu_alone(editor_client
     assert ("Secret desk", "/sections/secret-desk/") in _menu(preview)
     reader = Client()
     assert _menu(reader.get("/")) == [("Science", "/sections/science/")]
+
+
+def test_a_lead_without_a_hero_shows_its_share_card(client):
+    lead = _story("A story told in words", 0, make_section(name="Science", slug="science"))
+    assert prerender.make_card(lead.pk)
+    card = soup_of(client.get("/")).select_one("main article.lead .lead__card img")
+    assert card is not None, "no image for a lead without a hero"
+    assert "/cards/" in card["src"] and (card["width"], card["height"]) == ("1200", "630")
+    assert card["alt"] == ""  # the card repeats the headline right above it
+    assert client.get(card["src"]).status_code == 200

@@ -16,6 +16,7 @@ from articles.models import Article, FaqEntry, Section, SitePage, Source, Tag, T
 from articles.workflow import services
 from authors.models import Author
 from smartchunks.media import renditions
+from smartchunks.progress import track
 
 
 def _png(size, colour, accent) -> ContentFile:
@@ -54,9 +55,11 @@ class Command(BaseCommand):
             for data in demo_content.ARTICLES
             if not Article.objects.filter(slug=data["slug"]).exists()
         ]
-        for data in demo_content.ARTICLES:
-            if data["slug"] in created:
-                self._create_article(data, authors, sections)
+        to_create = [data for data in demo_content.ARTICLES if data["slug"] in created]
+        for data in track(
+            to_create, "load_demo: articles", stream=self.stderr, verbosity=options["verbosity"]
+        ):
+            self._create_article(data, authors, sections)
         for data in demo_content.SITE_PAGES:
             fields = {key: value for key, value in data.items() if key != "slug"}
             SitePage.objects.get_or_create(

@@ -9,6 +9,7 @@ from articles.models import Article
 from articles.workflow import prerender
 from authors.models import Author
 from smartchunks.media import renditions
+from smartchunks.progress import track
 
 
 class Command(BaseCommand):
@@ -18,12 +19,13 @@ class Command(BaseCommand):
         heroes = list(Article.objects.exclude(hero_image="").only("hero_image"))
         images = [(article.hero_image, "hero") for article in heroes]
         images += [(author.photo, "author") for author in Author.objects.exclude(photo="")]
+        shown = {"stream": self.stderr, "verbosity": options["verbosity"]}
         unusable = [
             fieldfile.name
-            for fieldfile, kind in images
+            for fieldfile, kind in track(images, "make_renditions: images", **shown)
             if renditions.make_renditions(fieldfile, kind) is None
         ]
-        for article in heroes:
+        for article in track(heroes, "make_renditions: article pages", **shown):
             prerender.store_parts(article.pk)
         for name in unusable:
             self.stderr.write(f"Not a usable image, no renditions: {name}")

@@ -12,6 +12,7 @@ from django.db.models import Q
 from articles.models import Article
 from articles.workflow import prerender
 from articles.workflow.media_record import record_cards
+from smartchunks.progress import track
 
 
 class Command(BaseCommand):
@@ -29,7 +30,10 @@ class Command(BaseCommand):
         record_cards()
         drawn = prerender.make_missing_cards()
         stale.update(drawn)  # stored again, to link to the new card
-        for pk in sorted(stale):
+        pages = track(
+            sorted(stale), "prerender_articles", stream=self.stderr, verbosity=options["verbosity"]
+        )
+        for pk in pages:
             prerender.store_parts(pk)
         if options["verbosity"]:
             self.stdout.write(
