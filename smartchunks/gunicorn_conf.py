@@ -64,3 +64,9 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 accesslog = "-"
 logger_class = "smartchunks.logging_format.GunicornLogger"
 logconfig_dict = gunicorn_logging_config()
+# GUNICORN_LOG_LEVEL=warning leaves out the start-up lines ("Starting gunicorn", "Listening
+# at", one "Booting worker" a worker): `make run` sets it to keep its output short
+# (smartchunks/site_start.py).  Warnings, errors and the access log still show.
+if os.environ.get("GUNICORN_LOG_LEVEL"):
+    loglevel = os.environ["GUNICORN_LOG_LEVEL"]
+    logconfig_dict["loggers"]["gunicorn.error"]["level"] = loglevel.upper()

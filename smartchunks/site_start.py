@@ -24,10 +24,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-# gunicorn reads extra command-line options from this variable; the front server's gunicorn
-# inherits it.  At warning level its "Starting gunicorn / Listening at / Booting worker"
-# lines (one a worker) are not printed; requests are still logged by the access log.
-QUIET_GUNICORN_ARGS = "--log-level warning"
+# Read by smartchunks/gunicorn_conf.py; the front server's gunicorn inherits it.  At warning
+# level its "Starting gunicorn / Listening at / Booting worker" lines (one a worker) are not
+# printed; requests are still logged by the access log.
+QUIET_GUNICORN_LOG_LEVEL = "warning"
 
 
 @dataclass
@@ -144,8 +144,8 @@ def run(*, verbose: bool = False) -> int:
     prepared = prepare(verbose=verbose)
     # The servers are separate processes; this one only supervises them.
     connections.close_all()
-    if not verbose and "GUNICORN_CMD_ARGS" not in os.environ:
-        os.environ["GUNICORN_CMD_ARGS"] = QUIET_GUNICORN_ARGS
+    if not verbose:
+        os.environ.setdefault("GUNICORN_LOG_LEVEL", QUIET_GUNICORN_LOG_LEVEL)
     return frontserver.run(announce=lambda url: closing_block(url, prepared))
 
 
