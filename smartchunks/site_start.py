@@ -44,13 +44,18 @@ def _setup_django() -> None:
     django.setup()
 
 
+def _last_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = _last_lines(text)
     return lines[-1] if lines else ""
 
 
-def _quietly(name: str, *args, **options) -> str:
-    """Run a management command with its output kept back; on failure, show it all."""
+def _quietly(name: str, *args, show_errors: bool = False, **options) -> str:
+    """Run a management command with its output kept back (its progress lines too); on
+    failure, show it all.  ``show_errors``: what it writes to stderr is for the person."""
     from django.core.management import call_command
 
     out, err = io.StringIO(), io.StringIO()
@@ -60,8 +65,8 @@ def _quietly(name: str, *args, **options) -> str:
         sys.stdout.write(out.getvalue())
         sys.stderr.write(err.getvalue())
         raise
-    # Warnings (ensure_admin's "exists but is not a superuser") are for the person.
-    sys.stderr.write(err.getvalue())
+    if show_errors:
+        sys.stderr.write(err.getvalue())
     return out.getvalue()
 
 
@@ -118,11 +123,8 @@ def prepare(*, verbose: bool = False, say: Callable[[str], None] | None = None) 
     say(_migrate())
     say(_last_line(_quietly("load_demo")) or "Demo content ready.")
     say(_prerender())
-    return Prepared(admin_lines=_last_lines(_quietly("ensure_admin")))
-
-
-def _last_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    # "exists but is not an active superuser" comes on stderr: the person must see it.
+    return Prepared(admin_lines=_last_lines(_quietly("ensure_admin", show_errors=True)))
 
 
 def closing_block(url: str, prepared: Prepared) -> list[str]:
