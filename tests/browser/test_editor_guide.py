@@ -1,11 +1,11 @@
-"""A new editor's first ten minutes in the newsroom, in Chromium, as README's guide tells them:
-sign in with a second factor, read the dashboard, write an article part by part while the
+"""A new editor's first ten minutes in the newsroom, in Chromium, as the editor's guide
+(docs/editor-guide.md) tells them: sign in with a second factor, read the dashboard, write an article part by part while the
 checklist turns ready, publish it, change the live article (the change waits, readers keep the
 published text) and publish the change, then compare the two versions in History; and where a
 writer differs: they hand their work to an editor instead of publishing it.
 
 Every step asserts what the person sees and saves a screenshot of it. The screenshots go to the
-folder named by $EDITOR_GUIDE_SHOTS (`make editor-guide-shots` writes README's
+folder named by $EDITOR_GUIDE_SHOTS (`make editor-guide-shots` writes the guide's
 docs/editor-guide/), otherwise to the test's tmp_path, so a plain test run never rewrites
 tracked files.
 """

@@ -12,7 +12,7 @@ What must hold:
   a reader's request that started after an unpublish had finished and ended before the next
   publish began must not see its page, its title on a listing, or its hero image.
 
-It prints the figures README reports: requests, errors, p50/p99 latency.
+It prints the figures the developer's guide reports (docs/developer-guide.md, Soak): requests, errors, p50/p99 latency.
 """
 
 from __future__ import annotations

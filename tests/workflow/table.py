@@ -1,4 +1,4 @@
-"""The editorial rulebook as README states it: roles × states × steps, written out by hand,
+"""The editorial rulebook as the editor's guide states it: roles × states × steps, written out by hand,
 and the factories that build one case.  Shared by the tests that walk the whole table
 (test_transition_table.py through the admin, test_services_refuse_on_their_own.py through
 the services); nothing here asks the code under test what should happen."""
@@ -37,7 +37,7 @@ STEPS = (
     "discard_changes",
 )
 
-# README, Editorial workflow → Roles (and → States for where a step starts from).
+# docs/editor-guide.md, Editorial workflow → Roles (and → States for where a step starts from).
 #   Y: the role may take the step from that state.   -: refused.
 #   "*" as the step: the same answer for every step.
 # States: Draft → In review → Published (or Scheduled: Published, time in the future)

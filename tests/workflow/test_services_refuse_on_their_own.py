@@ -1,5 +1,5 @@
 """Every workflow service, called directly (no admin form in front), by every role on an
-article in every state: it does what README's roles table allows and refuses the rest on
+article in every state: it does what the editor's guide's roles table allows and refuses the rest on
 its own, leaving nothing behind.  The expected answers are tests/workflow/table.py's."""
 
 from datetime import timedelta

@@ -1,7 +1,7 @@
 """The whole editorial rulebook, walked: every role × every state × every step.
 
-The expected answers are written out below as a table read from README's *Editorial
-workflow* section (the roles table is the specification); nothing here asks the code under
+The expected answers are written out below as a table read from the editor's guide's
+*Editorial workflow* section (docs/editor-guide.md) (the roles table is the specification); nothing here asks the code under
 test what should happen.  Each (role, state, step) is checked twice:
 
 * against the rulebook, ``transitions.may`` (test_rulebook.py, fast), and
@@ -36,7 +36,7 @@ from tests.workflow.table import (
 
 pytestmark = pytest.mark.django_db
 
-# The workflow buttons under the article form (README: "Save and submit for review", "Save
+# The workflow buttons under the article form (editor's guide: "Save and submit for review", "Save
 # and publish now", "Save and schedule", "Unpublish"), by their POST names.
 BUTTONS = {
     "submit": "_submit_review",
