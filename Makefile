@@ -95,7 +95,7 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 test: install-dev check lint $(AXE)
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered --ignore=tests/soak
 
-## README's editor guide: the browser walk through an editor's first ten minutes, writing its
+## The editor's guide (docs/editor-guide.md): the browser walk through an editor's first ten minutes, writing its
 ## screenshots to docs/editor-guide/ (make test writes them to a temporary folder). Look at them.
 editor-guide-shots: db install-dev
 	EDITOR_GUIDE_SHOTS=docs/editor-guide $(VENV)/bin/pytest -p no:cacheprovider tests/browser/test_editor_guide.py

@@ -1,6 +1,6 @@
 """Smart Chunks settings: one file, read from the environment in one place.
 
-Every variable is documented in README ("Configuration").  Production
+Every variable is documented in docs/operator-guide.md ("Configuration").  Production
 (``DJANGO_ENV=production``) refuses to start without what it needs.
 """
 
