@@ -203,7 +203,10 @@ def release() -> str:
 
 
 def _shared_key(token: str, key: str) -> str:
-    return f"page:{page_generation.namespace()}:{release()}:{token}:{key}"
+    # The request's part as a digest: a path may hold spaces, control characters or 2,000
+    # characters, which cache backends warn about (memcached refuses them).
+    request_part = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+    return f"page:{page_generation.namespace()}:{release()}:{token}:{request_part}"
 
 
 # The shared store failed: skip it for a few seconds rather than wait on it every request.

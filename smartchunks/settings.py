@@ -6,6 +6,7 @@ Every variable is documented in docs/operator-guide.md ("Configuration").  Produ
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -419,6 +420,8 @@ if env_bool("DJANGO_HTTPS", default=IS_PRODUCTION):
     # it is theirs to turn on (security.W021 is silenced below for that reason).
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=True)
+# Load balancers check health over plain HTTP and count a redirect as down.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Content-Security-Policy (django-csp) on reader pages: they run no JavaScript at all (the
 # JSON-LD blocks are data, never executed), so an injected script or inline handler that got
@@ -476,6 +479,9 @@ SILENCED_SYSTEM_CHECKS = [
 # "django" and "django.server" loggers are given the same handler (and stop there): their
 # defaults would print a second copy in another shape.
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+# Python's warnings (a library's DeprecationWarning, a CacheKeyWarning) go through logging
+# ("py.warnings"), so they keep the one line format (and JSON) instead of raw stderr lines.
+logging.captureWarnings(True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

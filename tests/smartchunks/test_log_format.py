@@ -23,6 +23,7 @@ from smartchunks.logging_format import JsonFormatter, TextFormatter, with_reques
 
 # Imported now, not in a test: setting Django up again reconfigures its loggers.
 from smartchunks.wsgi import application
+from tests.helpers.fresh_settings import in_fresh_interpreter
 
 # time level logger [req=id] message
 TEXT_LINE = re.compile(r"(?P<time>\S+) (?P<level>[A-Z]+) (?P<logger>\S+) \[req=(?P<id>[^\]]+)\] ")
@@ -201,3 +202,25 @@ def test_the_id_is_only_set_while_the_request_runs():
         "abcdef0123"
     ]
     assert logging_format.current_request_id() is None
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_python_warnings_are_log_lines_in_the_same_format(log_format):
+    """A library's warning (Django's CacheKeyWarning for a crafted URL) was a raw two-line
+    stderr message, which broke the format and every JSON parser (black-box review)."""
+    code = (
+        "import os, warnings; os.environ['DJANGO_SETTINGS_MODULE'] = 'smartchunks.settings'; "
+        "import django; django.setup(); warnings.warn('key has a\\nnewline')"
+    )
+    result = in_fresh_interpreter(
+        code,
+        env={"DJANGO_LOG_FORMAT": log_format, "PYTHONWARNINGS": "always"},
+        drop=("DJANGO_LOG",),
+    )
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    if log_format == "json":
+        record = json.loads(lines[0])
+        assert record["logger"] == "py.warnings" and "newline" in record["message"]
+    else:
+        assert " WARNING py.warnings " in lines[0]
