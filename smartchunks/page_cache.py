@@ -287,7 +287,7 @@ def wrap_wsgi(application):
 
     def serve(environ, start_response):
         if not settings.PAGE_CACHE_ENABLED:
-            return application(environ, start_response)
+            return _no_body_for_head(environ, application(environ, start_response))
         try:
             key = page_key(environ)
             record = _valid_record() if key is not None else None
@@ -297,7 +297,7 @@ def wrap_wsgi(application):
             page = None
         if page is None:
             environ["smartchunks.page_cache.looked"] = True
-            return application(environ, start_response)
+            return _no_body_for_head(environ, application(environ, start_response))
         if _etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), page.etag):
             start_response("304 Not Modified", _not_modified_headers(page))
             return [b""]
@@ -308,6 +308,17 @@ def wrap_wsgi(application):
         release()  # at start-up, not in a reader's request
     serve.page_cache_wrapped = application
     return serve
+
+
+def _no_body_for_head(environ, response):
+    """Django leaves dropping a HEAD answer's body to the server; gunicorn sends nothing but
+    logs a warning for each one, which a monitor polling with HEAD turns into a flood."""
+    if environ.get("REQUEST_METHOD") != "HEAD":
+        return response
+    close = getattr(response, "close", None)
+    if close is not None:
+        close()
+    return []
 
 
 def _as_response(page: Page, request) -> HttpResponse:

@@ -232,6 +232,16 @@ def test_head_is_answered_from_the_cache_without_a_body(article):
     assert head["body"] == ""
 
 
+@pytest.mark.parametrize("cache_on", [True, False])
+def test_head_on_a_miss_sends_no_body_either(article, settings, cache_on):
+    """Django leaves HEAD bodies to the server, and gunicorn logged a warning for each."""
+    settings.PAGE_CACHE_ENABLED = cache_on
+    head = wsgi_get(article.get_absolute_url(), method="HEAD")
+    assert head["status"] == 200
+    assert head["body"] == ""
+    assert int(head["headers"]["Content-Length"]) > 0  # the GET's length, as HEAD promises
+
+
 # --- Time: scheduled and expiring articles, with no write --------------------------------
 
 
