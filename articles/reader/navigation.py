@@ -7,9 +7,10 @@ lists it read under the current generation token and reads them again, two small
 only once a write has replaced the token.  The lists are read *after* the record is, so they
 hold at least that record's data: the same argument that keeps cached pages exact.
 
-Without a valid record (the page cache switched off, or a page outside the cache, e.g. a
-404 after the record ran out) nothing tells this worker about writes, so the lists are read
-for that page and not kept; nor are they kept from a page only staff or a preview link see.
+The generation is kept with the page cache switched off too, and a record that has run out
+is worked out again here (one query, as the page cache's miss does).  When no record can be
+had (the database or the store down) the lists are read for that page and not kept; nor are
+they kept from a page only staff or a preview link see.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from articles.models import Article, Section, SitePage
@@ -54,13 +54,11 @@ _lock = threading.Lock()
 
 
 def _current_token() -> str | None:
-    if not settings.PAGE_CACHE_ENABLED:
-        return None
     try:
-        record = page_generation.current()
+        record = page_generation.current_or_renewed()
     except Exception:
         return None
-    if record is None or not record.is_valid(time.time()):
+    if not record.is_valid(time.time()):
         return None
     return f"{page_generation.namespace()}:{record.token}"
 

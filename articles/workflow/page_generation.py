@@ -357,8 +357,12 @@ def public_pages_changed(*, instants: Iterable[datetime | None] = ()) -> None:
     Model writes call it through signals (articles/workflow/invalidation.py); a write that
     skips signals (``QuerySet.update``, ``bulk_create``) calls it itself.  ``instants`` are
     publication or expiry times the write set, if any.
+
+    Kept with the page cache off too: the header's menu and the footer's links
+    (articles/reader/navigation.py) are kept by the generation, so an uncached page does not
+    read them again on every request.
     """
-    if not settings.PAGE_CACHE_ENABLED or _rehearsing.get():
+    if _rehearsing.get():
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
