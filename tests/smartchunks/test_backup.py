@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -22,20 +21,9 @@ from articles.models import Article
 from articles.workflow import services
 from smartchunks import backup as backup_module
 from tests.factories import image_upload, make_complete_article, make_role_user
+from tests.helpers.databases import database_url, on_server
 
 pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump sees committed rows only
-
-
-def _url(name: str) -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "localhost", safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{db['USER']}@{host}{port}/{name}"
-
-
-def _server(sql: str) -> None:
-    with psycopg.connect(_url("postgres"), autocommit=True) as server:
-        server.execute(sql)
 
 
 def _command(*args: str, database: str, media_root: Path) -> subprocess.CompletedProcess:
@@ -44,7 +32,7 @@ def _command(*args: str, database: str, media_root: Path) -> subprocess.Complete
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_MEDIA_ROOT"}
     }
-    env.update(DATABASE_URL=_url(database), DJANGO_MEDIA_ROOT=str(media_root))
+    env.update(DATABASE_URL=database_url(database), DJANGO_MEDIA_ROOT=str(media_root))
     return subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
         [sys.executable, "-m", "smartchunks.backup", *args],
         cwd=settings.BASE_DIR,
@@ -58,7 +46,7 @@ def _command(*args: str, database: str, media_root: Path) -> subprocess.Complete
 
 def _snapshot(database: str) -> dict[str, list[str]]:
     """Every row of every table (as text, sorted) and every sequence's position."""
-    with psycopg.connect(_url(database)) as conn:
+    with psycopg.connect(database_url(database)) as conn:
         tables = [
             row[0]
             for row in conn.execute(
@@ -88,10 +76,10 @@ def _files(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def restored_database():
     name = f"{connection.settings_dict['NAME']}_restored"
-    _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _server(f'CREATE DATABASE "{name}"')
+    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_server(f'CREATE DATABASE "{name}"')
     yield name
-    _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

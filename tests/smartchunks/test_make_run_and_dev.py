@@ -24,14 +24,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
-import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from articles.management import demo_content
+from tests.helpers.databases import database_url, on_server
 from tests.helpers.stack import free_port
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -44,28 +42,16 @@ EDIT_DEADLINE = 30
 DEMO_ARTICLE = demo_content.ARTICLES[0]["slug"]
 
 
-def _url(name: str) -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "localhost", safe="")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{db['USER']}@{host}{port}/{name}"
-
-
-def _server(sql: str) -> None:
-    with psycopg.connect(_url("postgres"), autocommit=True) as server:
-        server.execute(sql)
-
-
 @pytest.fixture
 def fresh_database():
     """An empty database, as on a fresh clone (named after this run's test database)."""
     database = settings.DATABASES["default"]
     test_name = database.get("TEST", {}).get("NAME") or f"test_{database['NAME']}"
     name = f"{test_name.removesuffix('_make')}_make"
-    _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _server(f'CREATE DATABASE "{name}"')
-    yield _url(name)
-    _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_server(f'CREATE DATABASE "{name}"')
+    yield database_url(name)
+    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
