@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
-from django.utils.autoreload import file_changed
 
 
 def _restore_missing_roles(sender, apps=None, **kwargs):
@@ -9,14 +8,6 @@ def _restore_missing_roles(sender, apps=None, **kwargs):
     from articles.workflow.roles import ensure_groups
 
     ensure_groups(apps or global_apps, only_missing=True)
-
-
-def _forget_page_format(sender, file_path, **kwargs):
-    """A template edited under `make dev` (runserver reloads templates without restarting):
-    the stored article frames' format must be worked out again, so the edit shows at once."""
-    from articles.workflow import prerender
-
-    prerender.current_format.cache_clear()
 
 
 class ArticlesConfig(AppConfig):
@@ -34,5 +25,3 @@ class ArticlesConfig(AppConfig):
         from articles.workflow import share_card_renewal
 
         share_card_renewal.connect()
-        # Sent by the development server's reloader only.
-        file_changed.connect(_forget_page_format)

@@ -71,8 +71,14 @@ class Parts:
     faq: list[list[str]]
 
 
-@cache
 def current_format() -> str:
+    """The fingerprint of what shapes the stored frames: worked out once per process, but on
+    every call with DEBUG on (`make dev`), where templates change under a running server."""
+    return _fingerprint.__wrapped__() if settings.DEBUG else _fingerprint()
+
+
+@cache
+def _fingerprint() -> str:
     digest = hashlib.sha256(CODE_VERSION.encode())
     for name in (*TEMPLATES, *frame.TEMPLATES):
         digest.update(loader.get_template(name).template.source.encode())
@@ -82,6 +88,9 @@ def current_format() -> str:
         digest.update(repr(getattr(settings, name, None)).encode())
     digest.update(static(jsonld.LOGO_PATH).encode())  # its hashed name changes with the file
     return digest.hexdigest()
+
+
+current_format.cache_clear = _fingerprint.cache_clear
 
 
 def reading_minutes(article) -> int:
