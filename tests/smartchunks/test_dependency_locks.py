@@ -118,7 +118,19 @@ def test_every_runtime_dependency_is_locked_at_a_version_it_allows():
         assert name in runtime, f"{requirement} is missing from {RUNTIME_LOCK}"
         assert requirement.specifier.contains(runtime[name], prereleases=True), requirement
         for extra in requirement.extras:  # psycopg[binary] brings psycopg-binary
-            assert f"{name}-{extra}" in runtime, f"{requirement} without its {extra} extra"
+            for needed in _brought_by_extra(requirement.name, extra):
+                assert needed in runtime, f"{requirement} without {needed} (its {extra} extra)"
+
+
+def _brought_by_extra(distribution: str, extra: str) -> set[str]:
+    """What an extra adds, from the installed package's own metadata."""
+    brought = set()
+    for line in importlib.metadata.requires(distribution) or ():
+        needed = Requirement(line)
+        if needed.marker is not None and needed.marker.evaluate({"extra": extra}):
+            brought.add(canonicalize_name(needed.name))
+    assert brought, f"{distribution}[{extra}] brings nothing"
+    return brought
 
 
 def test_the_dev_lock_pins_every_runtime_package_at_the_same_version():
