@@ -44,7 +44,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Min, Q
 
 from articles.models import Article
@@ -62,6 +62,11 @@ class Record:
     token: str
     valid_until: float  # epoch seconds
     next_expiry: float | None  # epoch seconds; None: no published article expires
+    # With read replicas: the primary's WAL position once the writes this record follows had
+    # committed.  A replica that has replayed this far shows everything the record does, so
+    # a page rendered from it may be stored under it (smartchunks/replicas.py); None: read
+    # from the primary.
+    wal_position: int | None = None
 
     def is_valid(self, now: float) -> bool:
         return now < self.valid_until
@@ -70,9 +75,13 @@ class Record:
         """No published article has expired since this record was worked out."""
         return self.next_expiry is None or now < self.next_expiry
 
+    def with_token(self, token: str, *, valid_until: float, next_expiry: float | None) -> Record:
+        return Record(token, valid_until, next_expiry, self.wal_position)
+
     def encode(self) -> bytes:
         expiry = "-" if self.next_expiry is None else repr(self.next_expiry)
-        return f"{self.token} {self.valid_until!r} {expiry}".encode()
+        position = "-" if self.wal_position is None else str(self.wal_position)
+        return f"{self.token} {self.valid_until!r} {expiry} {position}".encode()
 
     @classmethod
     def decode(cls, raw: bytes | str | None) -> Record | None:
@@ -80,8 +89,17 @@ class Record:
             return None
         try:
             text = raw.decode() if isinstance(raw, bytes) else raw
-            token, valid_until, expiry = text.split()
-            return cls(token, float(valid_until), None if expiry == "-" else float(expiry))
+            # Three fields: written by a release without replicas (no position: the primary).
+            token, valid_until, expiry, *position = text.split()
+            if len(position) > 1:
+                return None
+            wal_position = int(position[0]) if position and position[0] != "-" else None
+            return cls(
+                token,
+                float(valid_until),
+                None if expiry == "-" else float(expiry),
+                wal_position,
+            )
         except (ValueError, UnicodeDecodeError):
             return None
 
@@ -230,9 +248,9 @@ def _epoch(moment: datetime | None) -> float | None:
 
 def visibility_instants(now: datetime) -> tuple[float | None, float | None]:
     """The next moment a published article goes live, and the next one one expires."""
-    upcoming = Article.objects.filter(status=Article.Status.PUBLISHED).filter(
-        Q(published_at__gt=now) | Q(expires_at__gt=now)
-    )
+    # Always the primary: a lagging replica could miss a publication time just written.
+    upcoming = Article.objects.using(DEFAULT_DB_ALIAS).filter(status=Article.Status.PUBLISHED)
+    upcoming = upcoming.filter(Q(published_at__gt=now) | Q(expires_at__gt=now))
     found = upcoming.aggregate(
         live=Min("published_at", filter=Q(published_at__gt=now)),
         expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
@@ -244,15 +262,34 @@ def _now() -> float:
     return time.time()
 
 
+def primary_wal_position() -> int | None:
+    """Where the primary's WAL is now (only asked when there are replicas to compare)."""
+    if not settings.DATABASE_REPLICAS:
+        return None
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return wal_position(cursor.fetchone()[0])
+
+
+def wal_position(lsn: str | None) -> int | None:
+    """PostgreSQL's ``X/Y`` log sequence number as one comparable integer."""
+    if not lsn:
+        return None
+    high, low = lsn.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
 def _worked_out() -> Record:
-    """A new record from the database as it is now (one query)."""
+    """A new record from the database as it is now (one query; two with replicas)."""
     from django.utils import timezone
 
+    # The position first: every write committed before it is in what the query then reads.
+    position = primary_wal_position()
     now = timezone.now()
     live, expiry = visibility_instants(now)
     cap = now.timestamp() + settings.PAGE_CACHE_MAX_SECONDS
     valid_until = min(moment for moment in (live, expiry, cap) if moment is not None)
-    return Record(secrets.token_hex(8), valid_until, expiry)
+    return Record(secrets.token_hex(8), valid_until, expiry, position)
 
 
 def _earliest(*moments: float | None) -> float | None:
@@ -280,8 +317,10 @@ def current_or_renewed() -> Record:
             return record
         record = _worked_out()
         if not held:
-            record = Record(
-                record.token, min(record.valid_until, _now() + UNLOCKED_SECONDS), record.next_expiry
+            record = record.with_token(
+                record.token,
+                valid_until=min(record.valid_until, _now() + UNLOCKED_SECONDS),
+                next_expiry=record.next_expiry,
             )
         shared.write(record)
         return record
@@ -294,10 +333,10 @@ def _renew_after_commit() -> None:
         with shared.lock() as held:
             record = _worked_out()
             if not held:
-                record = Record(
+                record = record.with_token(
                     record.token,
-                    min(record.valid_until, _now() + UNLOCKED_SECONDS),
-                    record.next_expiry,
+                    valid_until=min(record.valid_until, _now() + UNLOCKED_SECONDS),
+                    next_expiry=record.next_expiry,
                 )
             shared.write(record)
     except Exception:
@@ -320,11 +359,13 @@ def _replace_token(instants: Iterable[datetime | None]) -> None:
             return  # nothing is served without a record: the next request works one out
         now = _now()
         future = [moment for moment in map(_epoch, instants) if moment and moment > now]
+        # The position stays: the write is not committed, so no replica can have it yet,
+        # and the renewal after its commit brings the new position.
         shared.write(
-            Record(
+            record.with_token(
                 secrets.token_hex(8),
-                min([record.valid_until, *future]),
-                _earliest(record.next_expiry, *future),
+                valid_until=min([record.valid_until, *future]),
+                next_expiry=_earliest(record.next_expiry, *future),
             )
         )
 
