@@ -98,7 +98,7 @@ def unpublish_in_the_admin(editor_client, article):
 def test_pages_are_cached_in_redis(pages_in_redis, reader, article):
     cached_everywhere(reader, "/", article.get_absolute_url())
     assert pages_in_redis.client().exists(record_key())
-    assert any(key.startswith(b":1:page:") for key in pages_in_redis.client().keys())
+    assert any(key.startswith(b":1:page:") for key in pages_in_redis.client().scan_iter())
 
 
 def test_with_redis_stopped_pages_are_served_uncached_and_the_admin_saves(
