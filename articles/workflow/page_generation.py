@@ -207,6 +207,9 @@ class CacheStore:
         self._unsure = False  # failed since the last successful contact
         self._down_until = 0.0  # time.monotonic(): not asked before then
         self._dropping: threading.Thread | None = None
+        # Our lock tokens whose release failed: left alone, the lock would make every miss
+        # wait LOCK_WAIT_SECONDS until it expires (30 s) once the store is back.
+        self._orphaned_locks: set[str] = set()
 
     @property
     def cache(self):
@@ -227,7 +230,7 @@ class CacheStore:
         failures = self._failures
         try:
             if self._unsure:
-                self.cache.delete(self.key)
+                self._recover()
                 with self._state:
                     if self._failures == failures:
                         self._unsure = False
@@ -239,6 +242,14 @@ class CacheStore:
         except Exception:
             self._failed()
             raise
+
+    def _recover(self) -> None:
+        """First contact after a failure: drop the record, free the locks we could not."""
+        self.cache.delete(self.key)
+        for token in list(self._orphaned_locks):
+            if self.cache.get(self.lock_key) == token:
+                self.cache.delete(self.lock_key)
+            self._orphaned_locks.discard(token)
 
     def read(self) -> Record | None:
         return Record.decode(self._contact(lambda: self.cache.get(self.key)))
@@ -259,8 +270,13 @@ class CacheStore:
         try:
             yield held
         finally:
-            if held and self._contact(lambda: self.cache.get(self.lock_key)) == mine:
-                self._contact(lambda: self.cache.delete(self.lock_key))
+            if held:
+                try:
+                    if self._contact(lambda: self.cache.get(self.lock_key)) == mine:
+                        self._contact(lambda: self.cache.delete(self.lock_key))
+                except Exception:
+                    self._orphaned_locks.add(mine)
+                    raise
 
     def drop_when_back(self) -> None:
         """A committed write could not be announced: drop the record as soon as the store
@@ -278,7 +294,7 @@ class CacheStore:
         while _stores.get(self.name) is self:  # a replaced store (settings changed) gives up
             failures = self._failures
             try:
-                self.cache.delete(self.key)  # not through _contact: this is the probe
+                self._recover()  # not through _contact: this is the probe
             except Exception:
                 time.sleep(DROP_RETRY_SECONDS)
                 continue

@@ -187,3 +187,18 @@ def test_a_blip_with_no_write_only_costs_a_miss(pages_in_redis, reader, article,
     after = [reader.get(article.get_absolute_url()) for _ in range(2)]
     assert [answer.status_code for answer in after] == [200, 200]
     assert after[1]["X-Page-Cache"] == "hit"
+
+
+def test_a_lock_held_when_redis_went_away_is_freed_when_it_answers(pages_in_redis, monkeypatch):
+    """Else every miss would wait for the lock (5 s) until it expires, 30 s later."""
+    monkeypatch.setattr(page_generation, "STORE_RETRY_SECONDS", 0.0)
+    shared = page_generation.store()
+    lock_key = f":1:generation-lock:{page_generation.namespace()}"
+    with pytest.raises(Exception), shared.lock() as held:  # noqa: PT011, B017 (redis' own)
+        assert held
+        pages_in_redis.pause()
+    pages_in_redis.resume()
+    assert pages_in_redis.client().exists(lock_key)  # its release could not reach Redis
+    page_generation.current_or_renewed()
+    assert not pages_in_redis.client().exists(lock_key)
+    assert page_generation.current() is not None
