@@ -194,7 +194,12 @@ class CacheStore:
     - a process whose renewal after a committed write failed keeps trying to drop it in the
       background (``drop_when_back``) until the store answers, requests or not.
 
-    Dropping is always safe: the next request works a record out from the database.
+    Dropping is always safe: the next request works a record out from the database.  What
+    it cannot cover: a process that saw no failure (it had no request during the outage) and
+    reads the old record between Redis answering again and the writer's next try (at most
+    ``DROP_RETRY_SECONDS`` plus a socket timeout); and a split network, where machines that
+    still reach Redis serve the old pages until the writer reaches it or the record runs out.
+    Closing those would need every hit to ask the database.
     """
 
     def __init__(self, alias: str, name: str):
