@@ -264,6 +264,8 @@ def _valid_record():
     """The stored generation record if pages may be served under it now, else None."""
     try:
         record = page_generation.current()
+    except page_generation.StoreUnavailable:
+        return None  # it failed moments ago, and that was logged
     except Exception:
         _store_failed("read of the generation")
         return None
@@ -395,6 +397,8 @@ class PageCacheMiddleware:
         try:
             # Read before rendering: the page then holds at least this record's data.
             record = page_generation.current_or_renewed()
+        except page_generation.StoreUnavailable:
+            return self.get_response(request)  # Redis failed moments ago: logged then
         except Exception:
             logger.warning("Page cache: no generation (database or store down); not caching")
             return self.get_response(request)

@@ -332,6 +332,22 @@ CACHES = {
     ),
 }
 
+# Sessions stay in PostgreSQL (shared by every machine, durable).  With Redis, reading them
+# from it spares a query per signed-in request; writes still go to PostgreSQL first, and a
+# Redis outage neither signs anyone out nor fails a request (smartchunks/sessions.py).
+SESSIONS_IN_REDIS = env_bool("SMARTCHUNKS_SESSIONS_IN_REDIS")
+if SESSIONS_IN_REDIS:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("SMARTCHUNKS_SESSIONS_IN_REDIS needs REDIS_URL.")
+    SESSION_ENGINE = "smartchunks.sessions"
+    SESSION_CACHE_ALIAS = "sessions"
+    CACHES[SESSION_CACHE_ALIAS] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "sessions",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 # Where a sign-in goes when `next` is missing or points off the site.
@@ -444,7 +460,7 @@ if env_bool("DJANGO_HTTPS", default=IS_PRODUCTION):
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=True)
 # Load balancers check health over plain HTTP and count a redirect as down.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy (django-csp) on reader pages: they run no JavaScript at all (the
 # JSON-LD blocks are data, never executed), so an injected script or inline handler that got

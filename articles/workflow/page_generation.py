@@ -187,39 +187,150 @@ def _wait_for(attempt) -> bool:
         time.sleep(0.002)
 
 
+class StoreUnavailable(RuntimeError):
+    """The shared store failed moments ago: not asked again until STORE_RETRY_SECONDS pass."""
+
+
+# After the shared store fails, each process leaves it alone this long: a Redis that does not
+# answer costs one request its socket timeout (0.5 s), not every request.
+STORE_RETRY_SECONDS = 5.0
+# How often a process whose write could not be announced tries to drop the record again.
+DROP_RETRY_SECONDS = 0.25
+
+
 class CacheStore:
     """The record as a key of a Django cache (Redis with REDIS_URL): shared by every machine.
 
     The lock is ``cache.add`` (Redis ``SET NX`` with an expiry), so a crashed holder frees it.
+
+    A store that failed may come back with its data, holding a record that predates a write
+    it never heard of (a network blip: the renewal after an unpublish could not reach it), and
+    every machine would serve that write's old pages until the record runs out.  So:
+
+    - a process that saw the store fail drops the record on its first successful contact
+      afterwards (``_contact``), before reading or writing anything else;
+    - a process whose renewal after a committed write failed keeps trying to drop it in the
+      background (``drop_when_back``) until the store answers, requests or not.
+
+    Dropping is always safe: the next request works a record out from the database.  What
+    it cannot cover: a process that saw no failure (it had no request during the outage) and
+    reads the old record between Redis answering again and the writer's next try (at most
+    ``DROP_RETRY_SECONDS`` plus a socket timeout); and a split network, where machines that
+    still reach Redis serve the old pages until the writer reaches it or the record runs out.
+    Closing those would need every hit to ask the database.
     """
 
     def __init__(self, alias: str, name: str):
         self.alias = alias
         self.key = f"generation:{name}"
         self.lock_key = f"generation-lock:{name}"
+        self.name = name
+        self._state = threading.Lock()
+        self._failures = 0  # failures seen by this process, ever
+        self._unsure = False  # failed since the last successful contact
+        self._down_until = 0.0  # time.monotonic(): not asked before then
+        self._dropping: threading.Thread | None = None
+        # Our lock tokens whose release failed: left alone, the lock would make every miss
+        # wait LOCK_WAIT_SECONDS until it expires (30 s) once the store is back.
+        self._orphaned_locks: set[str] = set()
 
     @property
     def cache(self):
         return caches[self.alias]
 
+    def _failed(self) -> None:
+        with self._state:
+            self._failures += 1
+            self._unsure = True
+            self._down_until = time.monotonic() + STORE_RETRY_SECONDS
+
+    def _contact(self, operation):
+        """Run ``operation`` against the cache; drop the record first if it may be stale."""
+        if time.monotonic() < self._down_until:
+            raise StoreUnavailable(
+                f"the generation store failed less than {STORE_RETRY_SECONDS} s ago"
+            )
+        failures = self._failures
+        try:
+            if self._unsure:
+                self._recover()
+                with self._state:
+                    if self._failures == failures:
+                        self._unsure = False
+                logger.warning(
+                    "Page cache: the generation store answers again; dropped its record, "
+                    "which may predate a write made while it was unreachable"
+                )
+            return operation()
+        except Exception:
+            self._failed()
+            raise
+
+    def _recover(self) -> None:
+        """First contact after a failure: drop the record, free the locks we could not."""
+        self.cache.delete(self.key)
+        for token in list(self._orphaned_locks):
+            if self.cache.get(self.lock_key) == token:
+                self.cache.delete(self.lock_key)
+            self._orphaned_locks.discard(token)
+
     def read(self) -> Record | None:
-        return Record.decode(self.cache.get(self.key))
+        return Record.decode(self._contact(lambda: self.cache.get(self.key)))
 
     def write(self, record: Record) -> None:
-        self.cache.set(self.key, record.encode().decode(), timeout=None)
+        value = record.encode().decode()
+        self._contact(lambda: self.cache.set(self.key, value, timeout=None))
 
     def forget(self) -> None:
-        self.cache.delete(self.key)
+        self._contact(lambda: self.cache.delete(self.key))
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[bool]:
         mine = secrets.token_hex(8)
-        held = _wait_for(lambda: self.cache.add(self.lock_key, mine, timeout=30))
+        held = _wait_for(
+            lambda: self._contact(lambda: self.cache.add(self.lock_key, mine, timeout=30))
+        )
         try:
             yield held
         finally:
-            if held and self.cache.get(self.lock_key) == mine:
-                self.cache.delete(self.lock_key)
+            if held:
+                try:
+                    if self._contact(lambda: self.cache.get(self.lock_key)) == mine:
+                        self._contact(lambda: self.cache.delete(self.lock_key))
+                except Exception:
+                    self._orphaned_locks.add(mine)
+                    raise
+
+    def drop_when_back(self) -> None:
+        """A committed write could not be announced: drop the record as soon as the store
+        answers, from a background thread (one per process), whatever requests come."""
+        with self._state:
+            self._unsure = True
+            if self._dropping is not None and self._dropping.is_alive():
+                return
+            self._dropping = threading.Thread(
+                target=self._keep_dropping, name="generation-drop", daemon=True
+            )
+            self._dropping.start()
+
+    def _keep_dropping(self) -> None:
+        while _stores.get(self.name) is self:  # a replaced store (settings changed) gives up
+            failures = self._failures
+            try:
+                self._recover()  # not through _contact: this is the probe
+            except Exception:
+                time.sleep(DROP_RETRY_SECONDS)
+                continue
+            with self._state:
+                if self._failures == failures:
+                    self._unsure = False
+                    self._down_until = 0.0
+                    logger.warning(
+                        "Page cache: the generation store answers again; dropped the record "
+                        "a write made while it was unreachable had left behind"
+                    )
+                    return
+            # It failed again meanwhile (for another caller): drop once more.
 
 
 _stores: dict[str, FileStore | CacheStore] = {}
@@ -347,6 +458,10 @@ def _renew_after_commit() -> None:
             shared.forget()
         except Exception:
             logger.exception("Page cache: could not clear the generation either")
+            # Unreachable (Redis down or cut off): it may come back still holding the record
+            # every page of before this write is stored under.
+            if isinstance(shared, CacheStore):
+                shared.drop_when_back()
 
 
 def _replace_token(instants: Iterable[datetime | None]) -> None:
