@@ -1,0 +1,73 @@
+"""Media in an S3-compatible bucket (AWS S3, MinIO, R2, moto in tests) through django-storages.
+
+Chosen by ``SMARTCHUNKS_MEDIA_BUCKET`` (smartchunks/settings.py).  The bucket is private and
+stays so: objects are written with no ACL, so they get the bucket's own (owner only), and
+nothing public ever links to the bucket.  Pages keep linking ``/media/<name>``, exactly as
+with files on disk (``url()``), so every request still asks articles/reader/media.py who
+may have the file.  Once it has said yes, the front server fetches the object with a signed
+URL that expires within a minute (``signed_url()``, smartchunks/media/serving.py), or
+Django streams it itself when there is no front server.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.utils.encoding import filepath_to_uri
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
+
+from smartchunks.media.storage import MetadataStripping, StoredFile
+
+# The key a signed URL is made for when only its origin is wanted (nothing is fetched).
+_PROBE_KEY = "probe"
+
+
+class MetadataStrippingS3Storage(MetadataStripping, S3Storage):
+    """The default storage with a bucket: images stripped of metadata, names as on disk."""
+
+    def url(self, name, parameters=None, expire=None, http_method=None):
+        """``/media/<name>``, like FileSystemStorage: the site's own address, whose view
+        decides who may have the file; a bucket URL would bypass that decision."""
+        return urljoin(settings.MEDIA_URL, filepath_to_uri(name).lstrip("/"))
+
+    def signed_url(self, name: str) -> str:
+        """A URL that lets its holder GET this one object for MEDIA_SIGNED_URL_SECONDS.
+
+        Made locally (no request to the bucket); only ever given to our front server.
+        """
+        return super().url(name, expire=settings.MEDIA_SIGNED_URL_SECONDS)
+
+    def stored_file(self, name: str) -> StoredFile | None:
+        """The object's size and time (one HEAD request), or None when there is none.
+
+        A bucket that cannot be reached raises (BotoCoreError, or ClientError other than a
+        404): the caller answers it as an outage, not as a missing file.
+        """
+        key = self._normalize_name(clean_name(name))
+        try:
+            head = self.connection.meta.client.head_object(Bucket=self.bucket_name, Key=key)
+        except ClientError as error:
+            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+                return None
+            raise
+        return StoredFile(head["ContentLength"], head["LastModified"])
+
+
+# What a bucket that is down, refuses our credentials or times out raises.
+BUCKET_ERRORS = (BotoCoreError, ClientError)
+
+
+def bucket_origin(storage: MetadataStrippingS3Storage) -> str:
+    """``scheme://host[:port]`` of the storage's signed URLs: where the front server sends
+    the requests Django allows (smartchunks/frontserver.py)."""
+    # Unsigned: the address is the same, and it needs no credentials (printing the
+    # configuration must work where the bucket's credentials are not at hand).
+    client = storage.unsigned_connection.meta.client
+    url = client.generate_presigned_url(
+        "get_object", Params={"Bucket": storage.bucket_name, "Key": _PROBE_KEY}, ExpiresIn=1
+    )
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
