@@ -271,6 +271,8 @@ def media_bucket_storage(environ, signed_url_seconds: int) -> dict:
         raise ImproperlyConfigured(
             "SMARTCHUNKS_MEDIA_PREFIX may hold only letters, digits, '.', '_', '-' and '/'."
         )
+    from botocore.config import Config as BotoConfig  # only with a bucket
+
     return {
         "BACKEND": "smartchunks.media.object_storage.MetadataStrippingS3Storage",
         "OPTIONS": {
@@ -285,7 +287,13 @@ def media_bucket_storage(environ, signed_url_seconds: int) -> dict:
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": signed_url_seconds,
-            "signature_version": "s3v4",
+            # A bucket that is down is a quick 503 on /media/, not a worker held for retries.
+            "client_config": BotoConfig(
+                signature_version="s3v4",
+                connect_timeout=2,
+                read_timeout=10,
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
             # Like the file system: a name in use gets another, never overwrites an upload.
             "file_overwrite": False,
             # A read is held in memory up to this size, then in a temporary file.

@@ -7,10 +7,14 @@ with files on disk (``url()``), so every request still asks articles/reader/medi
 may have the file.  Once it has said yes, the front server fetches the object with a signed
 URL that expires within a minute (``signed_url()``, smartchunks/media/serving.py), or
 Django streams it itself when there is no front server.
+
+A bucket that does not answer raises StorageUnavailable (an OSError), never boto's own
+errors: the callers treat it like a file they cannot read.
 """
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urljoin, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -19,10 +23,21 @@ from django.utils.encoding import filepath_to_uri
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
-from smartchunks.media.storage import MetadataStripping, StoredFile
+from smartchunks.media.storage import MetadataStripping, StorageUnavailable, StoredFile
 
-# The key a signed URL is made for when only its origin is wanted (nothing is fetched).
+# The key a URL is made for when only its origin is wanted (nothing is fetched).
 _PROBE_KEY = "probe"
+
+
+def _unavailable_on_bucket_errors(method):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable(f"The media bucket {self.bucket_name!r}: {error}") from error
+
+    return wrapper
 
 
 class MetadataStrippingS3Storage(MetadataStripping, S3Storage):
@@ -40,12 +55,9 @@ class MetadataStrippingS3Storage(MetadataStripping, S3Storage):
         """
         return super().url(name, expire=settings.MEDIA_SIGNED_URL_SECONDS)
 
+    @_unavailable_on_bucket_errors
     def stored_file(self, name: str) -> StoredFile | None:
-        """The object's size and time (one HEAD request), or None when there is none.
-
-        A bucket that cannot be reached raises (BotoCoreError, or ClientError other than a
-        404): the caller answers it as an outage, not as a missing file.
-        """
+        """The object's size and time (one HEAD request), or None when there is none."""
         key = self._normalize_name(clean_name(name))
         try:
             head = self.connection.meta.client.head_object(Bucket=self.bucket_name, Key=key)
@@ -55,9 +67,21 @@ class MetadataStrippingS3Storage(MetadataStripping, S3Storage):
             raise
         return StoredFile(head["ContentLength"], head["LastModified"])
 
+    @_unavailable_on_bucket_errors
+    def _open(self, name, mode="rb"):
+        handle = super()._open(name, mode)
+        if "r" in mode:
+            # Downloaded now, not at the first read, so a bucket failing mid-way is raised
+            # here as StorageUnavailable.  Every reader of ours reads the whole file anyway.
+            handle.file  # noqa: B018
+        return handle
 
-# What a bucket that is down, refuses our credentials or times out raises.
-BUCKET_ERRORS = (BotoCoreError, ClientError)
+    _save = _unavailable_on_bucket_errors(MetadataStripping._save)
+    delete = _unavailable_on_bucket_errors(S3Storage.delete)
+    exists = _unavailable_on_bucket_errors(S3Storage.exists)
+    listdir = _unavailable_on_bucket_errors(S3Storage.listdir)
+    size = _unavailable_on_bucket_errors(S3Storage.size)
+    get_modified_time = _unavailable_on_bucket_errors(S3Storage.get_modified_time)
 
 
 def bucket_origin(storage: MetadataStrippingS3Storage) -> str:

@@ -24,18 +24,11 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModi
 from django.utils.http import http_date
 from django.views.static import was_modified_since
 
+from smartchunks.media.storage import StorageUnavailable
+
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE_RETRY_SECONDS = 30
-
-
-def _bucket_errors() -> tuple[type[BaseException], ...]:
-    # Imported only with a bucket: boto3 is not loaded by sites that keep files on disk.
-    if not settings.MEDIA_BUCKET:
-        return ()
-    from smartchunks.media.object_storage import BUCKET_ERRORS
-
-    return BUCKET_ERRORS
 
 
 def file_response(request, name: str) -> HttpResponse:
@@ -43,8 +36,8 @@ def file_response(request, name: str) -> HttpResponse:
     storage = default_storage
     try:
         found = storage.stored_file(name)
-    except _bucket_errors():
-        logger.exception("The media bucket did not answer for %s", name)
+    except StorageUnavailable:
+        logger.exception("The media storage did not answer for %s", name)
         return _unavailable()
     if found is None:
         raise Http404
@@ -61,8 +54,8 @@ def file_response(request, name: str) -> HttpResponse:
         handle = storage.open(name, "rb")
     except FileNotFoundError as error:  # removed since the check above
         raise Http404 from error
-    except _bucket_errors():
-        logger.exception("The media bucket did not send %s", name)
+    except StorageUnavailable:
+        logger.exception("The media storage did not send %s", name)
         return _unavailable()
     response = FileResponse(handle, content_type=content_type)
     response["Last-Modified"] = http_date(modified)

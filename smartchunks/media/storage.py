@@ -78,6 +78,15 @@ def _frames(image):
         yield image
 
 
+class StorageUnavailable(OSError):
+    """The storage did not answer (a bucket that is down, or refuses our credentials).
+
+    An OSError, as a failing disk would raise, so code that already copes with a file it
+    cannot read (renditions, share cards, body images) copes with this too, and /media/
+    answers 503 (smartchunks/media/serving.py) rather than 500.
+    """
+
+
 @dataclass(frozen=True)
 class StoredFile:
     """What /media/ needs to know about a stored file before sending it."""
