@@ -363,6 +363,7 @@ def protected_media_location(layout: Layout) -> str:
             proxy_set_header If-Range $http_if_range;
             proxy_connect_timeout 5s;
             proxy_read_timeout 30s;
+            proxy_headers_hash_bucket_size 128;  # room for the long x-amz-* names below
             proxy_ignore_headers Set-Cookie Cache-Control Expires X-Accel-Expires X-Accel-Redirect;
             {hidden}
             proxy_intercept_errors on;
