@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils.encoding import filepath_to_uri
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
@@ -82,6 +83,29 @@ class MetadataStrippingS3Storage(MetadataStripping, S3Storage):
     listdir = _unavailable_on_bucket_errors(S3Storage.listdir)
     size = _unavailable_on_bucket_errors(S3Storage.size)
     get_modified_time = _unavailable_on_bucket_errors(S3Storage.get_modified_time)
+
+    # Backups (smartchunks/backup.py) ------------------------------------------------
+
+    def describe(self) -> str:
+        where = f"s3://{self.bucket_name}/{self.location}".rstrip("/")
+        return f"the media bucket {where}"
+
+    @_unavailable_on_bucket_errors
+    def all_names(self) -> list[str]:
+        """Every object's name below the key prefix, sorted (one listing, paged)."""
+        prefix = f"{self.location}/" if self.location else ""
+        paginator = self.connection.meta.client.get_paginator("list_objects_v2")
+        return sorted(
+            entry["Key"].removeprefix(prefix)
+            for page in paginator.paginate(Bucket=self.bucket_name, Prefix=prefix)
+            for entry in page.get("Contents", ())
+            if not entry["Key"].endswith("/")
+        )
+
+    @_unavailable_on_bucket_errors
+    def put_verbatim(self, name: str, data: bytes) -> None:
+        """Store ``data`` as ``name`` exactly (a restore): not re-encoded, not renamed."""
+        S3Storage._save(self, name, ContentFile(data))
 
 
 def bucket_origin(storage: MetadataStrippingS3Storage) -> str:

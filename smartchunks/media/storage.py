@@ -4,8 +4,8 @@ Photos from phones carry EXIF: camera serial numbers, capture times and often th
 position of the photographer's home.  Every image stored through the default storage --
 hero images, author photos, CKEditor uploads and the thumbnails made from them -- is
 re-encoded from its pixels alone, so none of that reaches readers, whether the files are
-kept under MEDIA_ROOT or in a bucket (``MetadataStripping`` is mixed into both).  Doing it here, and not
-in each model or view, means no upload path can forget it.
+kept under MEDIA_ROOT or in a bucket (``MetadataStripping`` is mixed into both).  Doing it
+here, and not in each model or view, means no upload path can forget it.
 """
 
 import os

@@ -62,7 +62,7 @@ class Bucket:
     def key(self, name: str) -> str:
         return f"{self.prefix}/{name}" if self.prefix else name
 
-    def keys(self) -> set[str]:
+    def object_keys(self) -> set[str]:
         """Every object's key (the bucket, listed directly)."""
         paginator = self.client.get_paginator("list_objects_v2")
         return {

@@ -65,21 +65,21 @@ def saved(article, editor, capture):
 @pytest.fixture
 def illustrated(editor, django_capture_on_commit_callbacks):
     """A draft with a phone photo (EXIF and GPS) as its hero, saved by an editor."""
-    upload = image_upload(
-        "phone.jpg", size=(1300, 700), image_format="JPEG", exif=exif_with_gps()
-    )
+    upload = image_upload("phone.jpg", size=(1300, 700), image_format="JPEG", exif=exif_with_gps())
     draft = make_article(status=Article.Status.DRAFT, hero_image=upload, hero_alt="A street")
     return saved(draft, editor, django_capture_on_commit_callbacks)
 
 
 def renditions_of(bucket: Bucket, article) -> set[str]:
     hero = article.hero_image.name
-    return {key for key in bucket.keys() if key.startswith(f"{hero}.") and RENDITION.match(key)}
+    return {
+        key for key in bucket.object_keys() if key.startswith(f"{hero}.") and RENDITION.match(key)
+    }
 
 
 def test_a_hero_lands_in_the_private_bucket_without_exif_or_gps(bucket, illustrated, settings):
     name = illustrated.hero_image.name
-    assert name in bucket.keys()
+    assert name in bucket.object_keys()
     assert_no_metadata(Image.open(BytesIO(bucket.read(name))))
     assert bucket.public_grants(name) == []
     assert illustrated.hero_image.url == f"/media/{name}", "pages link the site, not the bucket"
@@ -90,13 +90,13 @@ def test_renditions_and_the_share_card_are_made_in_the_bucket(
     bucket, editor, illustrated, django_capture_on_commit_callbacks
 ):
     assert len(renditions_of(bucket, illustrated)) == 6  # 3 widths, WebP and JPEG
-    assert [CARD.match(key).group(1) for key in bucket.keys() if CARD.match(key)] == [
+    assert [CARD.match(key).group(1) for key in bucket.object_keys() if CARD.match(key)] == [
         str(illustrated.pk)
     ]
 
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(illustrated, by=editor)
-    cards = [key for key in bucket.keys() if CARD.match(key)]
+    cards = [key for key in bucket.object_keys() if CARD.match(key)]
     assert len(cards) == 1, "the draft's card, replaced by the published one's"
     page = Client().get(illustrated.get_absolute_url()).content.decode()
     for key in renditions_of(bucket, illustrated):
@@ -116,7 +116,7 @@ def test_an_editor_upload_lands_in_the_bucket_and_browse_lists_it(bucket, editor
     url = response.json()["url"]
     name = url.removeprefix("/media/")
     assert name.startswith(f"uploads/{editor.pk}/")
-    assert name in bucket.keys()
+    assert name in bucket.object_keys()
     assert_no_metadata(Image.open(BytesIO(bucket.read(name))))
 
     browse = editor_client.get(BROWSE_URL)
@@ -196,8 +196,8 @@ def test_a_key_prefix_keeps_the_sites_media_below_it(moto_server, settings, edit
     article = make_article(hero_image=image_upload("hero.png", size=(320, 200)), hero_alt="x")
     assert article.is_published
     name = article.hero_image.name
-    assert f"site-a/media/{name}" in bucket.keys()
-    assert {key.startswith("site-a/media/heroes/") for key in bucket.keys()} == {True}
+    assert f"site-a/media/{name}" in bucket.object_keys()
+    assert {key.startswith("site-a/media/heroes/") for key in bucket.object_keys()} == {True}
     response = client.get(f"/media/{name}")
     assert response.status_code == 200 and body(response) == bucket.read(name)
 

@@ -29,7 +29,9 @@ def stack_bucket(moto_server):
 
 @pytest.fixture(scope="module")
 def stack(django_db_setup, stack_bucket):
-    with Stack(database_url=current_database_url(), extra_env=stack_bucket.environment()) as running:
+    with Stack(
+        database_url=current_database_url(), extra_env=stack_bucket.environment()
+    ) as running:
         yield running
 
 
