@@ -235,7 +235,8 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
 # With a front server (nginx): Django answers an allowed /media/ request with an empty
 # response and "X-Accel-Redirect: <prefix><name>", and nginx sends the file from an
-# internal location aliased to MEDIA_ROOT.  Empty: Django sends the file itself.
+# internal location aliased to MEDIA_ROOT (with a bucket, one that fetches it from the
+# bucket: smartchunks/media/serving.py).  Empty: Django sends the file itself.
 MEDIA_ACCEL_PREFIX = os.environ.get("SMARTCHUNKS_MEDIA_ACCEL_PREFIX", "")
 if MEDIA_ACCEL_PREFIX and not (
     MEDIA_ACCEL_PREFIX.startswith("/") and MEDIA_ACCEL_PREFIX.endswith("/")
