@@ -270,6 +270,8 @@ def system_resolver(resolv_conf: Path = RESOLV_CONF) -> str:
 
 # Headers of the bucket's answer that are the bucket's business, not a reader's: request
 # ids, checksums, encryption and storage details (AWS S3, MinIO, R2 and moto send these).
+# nginx hides headers by name only: user metadata (x-amz-meta-<anything>) would pass, so
+# none is ever written (the storage sets none; nobody should add any by hand).
 BUCKET_HEADERS_HIDDEN = (
     "x-amz-id-2",
     "x-amz-request-id",
@@ -369,12 +371,19 @@ def protected_media_location(layout: Layout) -> str:
             proxy_intercept_errors on;
             error_page 400 403 404 =404 @media_missing;
             # A redirect would hand the reader a bucket address: the bucket is misconfigured.
-            error_page 301 302 307 308 500 502 503 504 =502 @error_502;
+            error_page 301 302 307 308 500 502 503 504 =502 @media_unavailable;
             add_header X-Content-Type-Options nosniff;
         }}
+        # No "types" here: the type would come from the name's extension (an image's).
         location @media_missing {{
+            types {{ }}
             default_type text/plain;
             return 404 "Not found\n";
+        }}
+        location @media_unavailable {{
+            types {{ }}
+            default_type text/html;
+            return 502 {_nginx_string((ERROR_PAGES_DIR / ERROR_PAGES[502]).read_text())};
         }}"""
 
 

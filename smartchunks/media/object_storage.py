@@ -49,6 +49,7 @@ class MetadataStrippingS3Storage(MetadataStripping, S3Storage):
         decides who may have the file; a bucket URL would bypass that decision."""
         return urljoin(settings.MEDIA_URL, filepath_to_uri(name).lstrip("/"))
 
+    @_unavailable_on_bucket_errors
     def signed_url(self, name: str) -> str:
         """A URL that lets its holder GET this one object for MEDIA_SIGNED_URL_SECONDS.
 

@@ -14,7 +14,8 @@ from articles.models import Article
 from articles.workflow import services
 from tests.factories import image_upload, make_article
 from tests.frontserver.rawhttp import Client
-from tests.helpers.stack import Stack, current_database_url
+from tests.helpers.object_storage import Bucket
+from tests.helpers.stack import Stack, current_database_url, free_port
 from tests.media.test_object_storage import anonymous_status, files_under, renditions_of
 
 pytestmark = pytest.mark.frontserver
@@ -137,3 +138,46 @@ def test_a_published_file_the_bucket_lost_is_a_plain_404(stack, bucket, article_
     response, body = Client(stack.url).get(f"/media/{name}")
     assert response.status == 404
     assert b"<Error>" not in body, "never the bucket's own error document"
+    assert response.getheader("Content-Type") == "text/plain", "not an image's type"
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_headers_the_object_carries_in_the_bucket_never_replace_ours(stack, bucket, article_pair):
+    """Whatever someone set on the object (a year of caching, a download prompt), readers get
+    Django's Cache-Control: nginx keeps the original answer's and hides the bucket's."""
+    name = article_pair["published"].hero_image.name
+    bucket.client.copy_object(
+        Bucket=bucket.name,
+        Key=name,
+        CopySource={"Bucket": bucket.name, "Key": name},
+        MetadataDirective="REPLACE",
+        ContentType="image/jpeg",
+        CacheControl="public, max-age=31536000, immutable",
+        ContentDisposition="attachment",
+        Expires="Wed, 01 Dec 2027 00:00:00 GMT",
+    )
+    assert bucket.client.head_object(Bucket=bucket.name, Key=name)["CacheControl"].endswith(
+        "immutable"
+    )
+    response, body = Client(stack.url).get(f"/media/{name}")
+    assert response.status == 200
+    headers = headers_of(response)
+    assert headers["cache-control"] == [PUBLIC]
+    assert "content-disposition" not in headers
+    assert "expires" not in headers
+    assert [h for h in headers if h.startswith("x-amz")] == []
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_a_bucket_that_does_not_answer_is_the_sites_unavailable_page(bucket, article_pair):
+    """nginx cannot reach the bucket: the reader gets the site's own 502 page, never a bucket
+    error or a hang; gunicorn's workers never waited on the bucket."""
+    gone = Bucket(bucket.name, f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    name = article_pair["published"].hero_image.name
+    with Stack(database_url=current_database_url(), extra_env=gone.environment()) as cut_off:
+        response, body = Client(cut_off.url).get(f"/media/{name}")
+        assert response.status == 502
+        assert response.getheader("Content-Type").startswith("text/html")
+        assert b"<Error>" not in body and bucket.read(name) not in body
+        page, _ = Client(cut_off.url).get(article_pair["published"].get_absolute_url())
+        assert page.status == 200, "pages do not need the bucket"
