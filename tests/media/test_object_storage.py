@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.test import Client
 from django.utils.http import http_date
 from PIL import Image
 
 from articles.models import Article
 from articles.workflow import services
+from smartchunks.media import renditions as renditions_module
 from tests.factories import image_upload, make_article
 from tests.helpers.object_storage import Bucket
 from tests.helpers.stack import free_port
@@ -236,3 +238,17 @@ def test_last_modified_is_the_objects(bucket, editor, illustrated):
     head = bucket.client.head_object(Bucket=bucket.name, Key=name)
     response = Client().get(f"/media/{name}")
     assert response["Last-Modified"] == http_date(head["LastModified"].timestamp())
+
+
+def test_make_renditions_and_prerender_articles_fill_in_what_the_bucket_lacks(bucket, illustrated):
+    """The commands an upgrade runs (operator's guide, Upgrades) work on the bucket too."""
+    made = renditions_of(bucket, illustrated) | {k for k in bucket.object_keys() if CARD.match(k)}
+    for key in made:
+        bucket.client.delete_object(Bucket=bucket.name, Key=key)
+    renditions_module._cache.clear()  # this process remembered them
+
+    call_command("make_renditions", verbosity=0, stdout=StringIO())
+    call_command("prerender_articles", verbosity=0, stdout=StringIO())
+
+    assert len(renditions_of(bucket, illustrated)) == 6
+    assert [k for k in bucket.object_keys() if CARD.match(k)] != []
