@@ -262,8 +262,9 @@ def system_resolver(resolv_conf: Path = RESOLV_CONF) -> str:
     servers = []
     for line in lines:
         fields = line.split()
-        if len(fields) >= 2 and fields[0] == "nameserver":
-            address = fields[1].split("%")[0]  # a link-local zone nginx cannot use
+        # A link-local address with its zone ("fe80::1%eth0") is one nginx cannot use.
+        if len(fields) >= 2 and fields[0] == "nameserver" and "%" not in fields[1]:
+            address = fields[1]
             servers.append(f"[{address}]" if ":" in address else address)
     return " ".join(servers)
 

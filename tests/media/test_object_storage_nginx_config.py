@@ -65,8 +65,9 @@ def test_the_dns_servers_come_from_resolv_conf(tmp_path):
     resolv = tmp_path / "resolv.conf"
     resolv.write_text(
         "# generated\nsearch example.net\nnameserver 10.0.0.2\nnameserver fe80::1%eth0\n"
+        "nameserver 2001:db8::53\n"
     )
-    assert frontserver.system_resolver(resolv) == "10.0.0.2 [fe80::1]"
+    assert frontserver.system_resolver(resolv) == "10.0.0.2 [2001:db8::53]"
     assert frontserver.system_resolver(tmp_path / "missing") == ""
 
 
