@@ -349,11 +349,11 @@ def protected_media_location(layout: Layout) -> str:
             )
     hidden = "\n            ".join(f"proxy_hide_header {name};" for name in BUCKET_HEADERS_HIDDEN)
     return f"""        # Media files Django has allowed: X-Accel-Redirect carries the path and query of a
-        # signed URL of the bucket, valid for a minute; nginx fetches the object with it and
-        # streams it to the reader.  Unreachable from outside (internal).  Only the reader's
+        # short-lived signed URL of the bucket; nginx fetches the object with it and streams
+        # it to the reader.  Unreachable from outside (internal).  Only the reader's
         # conditional and range headers go to the bucket: never their cookies.  The answer
         # keeps the headers Django set (Cache-Control first of all); the bucket's own are
-        # dropped, and a bucket refusal or a vanished object is a 404 like any other.
+        # dropped, and a vanished object is a 404 like any other.
         location ~ ^{PROTECTED_MEDIA_PREFIX}(?<media_object>.*)$ {{
             internal;
             {resolver}{tls}proxy_pass {origin}/$media_object$is_args$args;
@@ -370,9 +370,10 @@ def protected_media_location(layout: Layout) -> str:
             proxy_ignore_headers Set-Cookie Cache-Control Expires X-Accel-Expires X-Accel-Redirect;
             {hidden}
             proxy_intercept_errors on;
-            error_page 400 403 404 =404 @media_missing;
-            # A redirect would hand the reader a bucket address: the bucket is misconfigured.
-            error_page 301 302 307 308 500 502 503 504 =502 @media_unavailable;
+            error_page 404 =404 @media_missing;
+            # A refusal (keys, clock) or a redirect (which would hand the reader a bucket
+            # address) is a misconfigured bucket: the site's 502 page, which monitoring sees.
+            error_page 301 302 307 308 400 403 500 502 503 504 =502 @media_unavailable;
             add_header X-Content-Type-Options nosniff;
         }}
         # No "types" here: the type would come from the name's extension (an image's).
