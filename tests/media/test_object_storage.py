@@ -20,10 +20,11 @@ from django.test import Client
 from django.utils.http import http_date
 from PIL import Image
 
-from articles.models import Article
+from articles.models import Article, RenderedArticle
 from articles.workflow import services
+from smartchunks import page_cache
 from smartchunks.media import renditions as renditions_module
-from tests.factories import image_upload, make_article
+from tests.factories import image_upload, make_article, make_author
 from tests.helpers.object_storage import Bucket
 from tests.helpers.stack import free_port
 from tests.reader.test_images import assert_no_metadata, exif_with_gps
@@ -223,6 +224,14 @@ def test_a_bucket_that_does_not_answer_is_a_503_for_media_and_pages_still_open(
     assert response["Retry-After"] == "30"
     assert response["Cache-Control"] == "no-store"
     assert reader.get(illustrated.get_absolute_url()).status_code == 200
+    # Rendered live too (no stored page, nothing remembered): renditions and share card are
+    # looked for in the bucket, which does not answer; the page shows without them.
+    RenderedArticle.objects.all().delete()
+    renditions_module._cache.clear()
+    page_cache.clear()
+    live = reader.get(illustrated.get_absolute_url())
+    assert live.status_code == 200
+    assert illustrated.title in live.content.decode()
 
 
 def test_a_media_file_the_bucket_lost_is_a_404(bucket, editor, illustrated):
@@ -252,3 +261,14 @@ def test_make_renditions_and_prerender_articles_fill_in_what_the_bucket_lacks(bu
 
     assert len(renditions_of(bucket, illustrated)) == 6
     assert [k for k in bucket.object_keys() if CARD.match(k)] != []
+
+
+def test_an_author_photo_is_in_the_bucket_stripped_and_public_like_the_author_page(bucket):
+    upload = image_upload("me.jpg", size=(300, 300), image_format="JPEG", exif=exif_with_gps())
+    author = make_author(photo=upload)
+    name = author.photo.name
+    assert name.startswith("authors/") and name in bucket.object_keys()
+    assert_no_metadata(Image.open(BytesIO(bucket.read(name))))
+    response = Client().get(author.photo.url)
+    assert response.status_code == 200 and body(response) == bucket.read(name)
+    assert anonymous_status(bucket.anonymous_url(name)) == 403, "public through the site only"
