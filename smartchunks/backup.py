@@ -14,14 +14,18 @@ transaction, so a failed restore changes nothing) and its files overwrite files 
 name; tables and files that are not in the backup are left alone.
 
 The database and MEDIA_ROOT are the ones the settings find (DATABASE_URL or the local
-cluster, DJANGO_MEDIA_ROOT).  pg_dump and pg_restore come from the server binaries
-``localdb.find_bindir`` finds (the same version as the local server), else from PATH.
+cluster, DJANGO_MEDIA_ROOT).  With a media bucket (SMARTCHUNKS_MEDIA_BUCKET) the media
+are its objects below the key prefix instead, read and written through the storage:
+``media.tar`` has the same shape either way, so a backup of one restores into the other
+(which is also how a site moves its media from disk to a bucket).  pg_dump and pg_restore
+come from the server binaries ``localdb.find_bindir`` finds (the same version as the local server), else from PATH.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -35,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from smartchunks import localdb
+from smartchunks.media import media_paths
 from smartchunks.progress import track
 
 DUMP_FILE = "database.dump"
@@ -109,6 +114,45 @@ def media_files(media_root: Path) -> list[Path]:
     return sorted(path for path in media_root.rglob("*") if path.is_file() or path.is_symlink())
 
 
+def _bucket_names(bucket) -> list[str]:
+    try:
+        return bucket.all_names()
+    except OSError as error:  # StorageUnavailable
+        raise BackupError(f"Cannot list {bucket.describe()}: {error}") from error
+
+
+def _archive_bucket(archive: tarfile.TarFile, bucket, names: list[str], verbosity: int) -> None:
+    for name in track(names, "backup: media objects", **_progress(verbosity)):
+        try:
+            with bucket.open(name, "rb") as handle:
+                data = handle.read()
+            modified = bucket.get_modified_time(name).timestamp()
+        except OSError as error:
+            raise BackupError(f"Cannot read {name} from {bucket.describe()}: {error}") from error
+        info = tarfile.TarInfo(name)
+        info.size, info.mtime, info.mode = len(data), int(modified), 0o644
+        archive.addfile(info, io.BytesIO(data))
+
+
+def _restore_into_bucket(archive: tarfile.TarFile, bucket, verbosity: int) -> None:
+    files = [member for member in archive.getmembers() if member.isfile()]
+    # Only names a site stores (smartchunks/media/media_paths.py): no "..", nothing absolute.
+    strange = [member.name for member in files if media_paths.stored_name(member.name) is None]
+    if strange:
+        raise BackupError(
+            f"The backup holds {len(strange)} files no site could have stored, e.g. "
+            f"{strange[0]!r}: not restored into {bucket.describe()}."
+        )
+    for member in track(files, "restore: media objects", **_progress(verbosity)):
+        data = archive.extractfile(member).read()
+        try:
+            bucket.put_verbatim(member.name, data)
+        except OSError as error:
+            raise BackupError(
+                f"Cannot write {member.name} to {bucket.describe()}: {error}"
+            ) from error
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
@@ -157,9 +201,16 @@ def _progress(verbosity: int) -> dict:
 
 
 def backup(
-    dest: Path, *, database: dict, media_root: Path, out: Output = print, verbosity: int = 1
+    dest: Path,
+    *,
+    database: dict,
+    media_root: Path,
+    media_bucket=None,
+    out: Output = print,
+    verbosity: int = 1,
 ) -> Path:
-    """Write a complete backup folder under ``dest``; returns its path."""
+    """Write a complete backup folder under ``dest``; returns its path.  ``media_bucket``:
+    the media storage when the media are in a bucket (media_root is then unused)."""
     final, partial = _new_folder(dest)
     old_umask = os.umask(0o077)  # what the backup holds is for its owner only
     try:
@@ -168,11 +219,16 @@ def backup(
         with _step(out, 1, 3, f"Dumping {describe(database)} with pg_dump -Fc") as step:
             _run([pg_dump, "--format=custom", "--file", str(partial / DUMP_FILE)], env)
             step["note"] = _size((partial / DUMP_FILE).stat().st_size)
-        files = media_files(media_root)
-        with _step(out, 2, 3, f"Archiving {len(files)} media files from {media_root}") as step:
+        files = _bucket_names(media_bucket) if media_bucket else media_files(media_root)
+        source = media_bucket.describe() if media_bucket else media_root
+        with _step(out, 2, 3, f"Archiving {len(files)} media files from {source}") as step:
             with tarfile.open(partial / MEDIA_FILE, "w") as archive:
-                for path in track(files, "backup: media files", **_progress(verbosity)):
-                    archive.add(path, arcname=str(path.relative_to(media_root)), recursive=False)
+                if media_bucket:
+                    _archive_bucket(archive, media_bucket, files, verbosity)
+                else:
+                    for path in track(files, "backup: media files", **_progress(verbosity)):
+                        name = str(path.relative_to(media_root))
+                        archive.add(path, arcname=name, recursive=False)
             step["note"] = _size((partial / MEDIA_FILE).stat().st_size)
         with _step(out, 3, 3, "Writing the manifest (sizes and SHA-256)"):
             manifest = {
@@ -257,28 +313,33 @@ def restore(
     *,
     database: dict,
     media_root: Path,
+    media_bucket=None,
     force: bool = False,
     out: Output = print,
     verbosity: int = 1,
 ) -> None:
     folder = backup_folder(source)
+    media_place = media_bucket.describe() if media_bucket else media_root
     with _step(out, 1, 4, f"Checking the backup in {folder}") as step:
         manifest = check_backup(folder)
         step["note"] = f"complete, made {manifest['created']}"
-    with _step(out, 2, 4, f"Checking that {describe(database)} and {media_root} are empty") as step:
+    with _step(
+        out, 2, 4, f"Checking that {describe(database)} and {media_place} are empty"
+    ) as step:
         tables = table_count(database)
-        files = media_files(media_root)
+        files = _bucket_names(media_bucket) if media_bucket else media_files(media_root)
         if (tables or files) and not force:
             occupied = []
             if tables:
                 occupied.append(f"{describe(database)} already has {tables} tables")
             if files:
-                occupied.append(f"{media_root} already has {len(files)} files")
+                occupied.append(f"{media_place} already has {len(files)} files")
             raise BackupError(
                 "Refusing to restore over existing data: "
                 + "; ".join(occupied)
                 + ". Restore into an empty database and media folder (create one and point "
-                "DATABASE_URL / DJANGO_MEDIA_ROOT at it), or run again with --force "
+                "DATABASE_URL / DJANGO_MEDIA_ROOT or SMARTCHUNKS_MEDIA_BUCKET at it), "
+                "or run again with --force "
                 "(make restore ... FORCE=1) to replace what the backup holds."
             )
         if tables or files:
@@ -296,9 +357,12 @@ def restore(
         command += ["--clean", "--if-exists"]
     with _step(out, 3, 4, f"Restoring {describe(database)} with pg_restore"):
         _run([*command, str(folder / DUMP_FILE)], libpq_env(database))
-    with _step(out, 4, 4, f"Restoring {manifest['media_files']} media files into {media_root}"):
-        media_root.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(folder / MEDIA_FILE) as archive:
+    what = f"Restoring {manifest['media_files']} media files into {media_place}"
+    with _step(out, 4, 4, what), tarfile.open(folder / MEDIA_FILE) as archive:
+        if media_bucket:
+            _restore_into_bucket(archive, media_bucket, verbosity)
+        else:
+            media_root.mkdir(parents=True, exist_ok=True)
             # "data": no absolute paths, no "..", no links out of the folder, no devices.
             members = track(archive.getmembers(), "restore: media files", **_progress(verbosity))
             archive.extractall(media_root, members=members, filter="data")
@@ -313,6 +377,15 @@ def _settings():
     from django.conf import settings
 
     return settings
+
+
+def _media_bucket(settings):
+    """The media storage when the media are in a bucket, else None (files in MEDIA_ROOT)."""
+    if not settings.MEDIA_BUCKET:
+        return None
+    from django.core.files.storage import storages
+
+    return storages["default"]
 
 
 def main(argv: list[str]) -> int:
@@ -336,11 +409,13 @@ def main(argv: list[str]) -> int:
         settings = _settings()
         database = settings.DATABASES["default"]
         media_root = Path(settings.MEDIA_ROOT)
+        media_bucket = _media_bucket(settings)
         if args.command == "backup":
             backup(
                 args.dest or settings.VAR_DIR / "backups",
                 database=database,
                 media_root=media_root,
+                media_bucket=media_bucket,
                 verbosity=verbosity,
             )
         else:
@@ -348,6 +423,7 @@ def main(argv: list[str]) -> int:
                 args.source,
                 database=database,
                 media_root=media_root,
+                media_bucket=media_bucket,
                 force=args.force,
                 verbosity=verbosity,
             )

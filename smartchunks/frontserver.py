@@ -25,6 +25,7 @@ import ctypes
 import grp
 import hashlib
 import http.client
+import ipaddress
 import os
 import pwd
 import shutil
@@ -37,6 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from smartchunks.logging_format import log_format_choice
 
@@ -170,6 +172,10 @@ class Layout:
     static_root: Path
     media_root: Path
     max_body_bytes: int
+    # With a media bucket: scheme://host[:port] of its signed URLs, and the DNS servers nginx
+    # asks for that host (smartchunks/media/object_storage.py); "" keeps media on disk.
+    media_bucket_origin: str = ""
+    resolver: str = ""
 
     @property
     def conf(self) -> Path:
@@ -226,7 +232,169 @@ def layout_from_settings(
             data_upload_max=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
             image_upload_max=settings.MAX_IMAGE_UPLOAD_BYTES,
         ),
+        **_media_bucket(settings),
     )
+
+
+def _media_bucket(settings) -> dict[str, str]:
+    if not settings.MEDIA_BUCKET:
+        return {}
+    from django.core.files.storage import storages
+
+    from smartchunks.media.object_storage import bucket_origin
+
+    origin = bucket_origin(storages["default"])
+    return {
+        "media_bucket_origin": origin,
+        "resolver": settings.NGINX_RESOLVER or system_resolver(),
+    }
+
+
+RESOLV_CONF = Path("/etc/resolv.conf")
+
+
+def system_resolver(resolv_conf: Path = RESOLV_CONF) -> str:
+    """The machine's DNS servers, as nginx's ``resolver`` wants them ("" if none)."""
+    try:
+        lines = resolv_conf.read_text().splitlines()
+    except OSError:
+        return ""
+    servers = []
+    for line in lines:
+        fields = line.split()
+        # A link-local address with its zone ("fe80::1%eth0") is one nginx cannot use.
+        if len(fields) >= 2 and fields[0] == "nameserver" and "%" not in fields[1]:
+            address = fields[1]
+            servers.append(f"[{address}]" if ":" in address else address)
+    return " ".join(servers)
+
+
+# Headers of the bucket's answer that are the bucket's business, not a reader's: request
+# ids, checksums, encryption and storage details (AWS S3, MinIO, R2 and moto send these).
+# nginx hides headers by name only: user metadata (x-amz-meta-<anything>) would pass, so
+# none is ever written (the storage sets none; nobody should add any by hand).
+BUCKET_HEADERS_HIDDEN = (
+    "x-amz-id-2",
+    "x-amz-request-id",
+    "x-amzn-requestid",
+    "x-amz-version-id",
+    "x-amz-delete-marker",
+    "x-amz-expiration",
+    "x-amz-restore",
+    "x-amz-storage-class",
+    "x-amz-replication-status",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-bucket-key-enabled",
+    "x-amz-server-side-encryption-customer-algorithm",
+    "x-amz-tagging-count",
+    "x-amz-mp-parts-count",
+    "x-amz-object-lock-mode",
+    "x-amz-object-lock-retain-until-date",
+    "x-amz-object-lock-legal-hold",
+    "x-amz-website-redirect-location",
+    "x-amz-content-sha256",
+    "x-amz-sdk-checksum-algorithm",
+    "x-amz-checksum-crc32",
+    "x-amz-checksum-crc32c",
+    "x-amz-checksum-crc64nvme",
+    "x-amz-checksum-sha1",
+    "x-amz-checksum-sha256",
+    "x-amz-checksum-type",
+    "x-amz-bucket-region",
+    "x-minio-deployment-id",
+    "x-content-type-options",
+    "x-xss-protection",
+    "strict-transport-security",
+    "access-control-allow-origin",
+    "access-control-allow-methods",
+    "access-control-expose-headers",
+    "content-security-policy",
+    "cf-ray",
+    "vary",
+    "set-cookie",
+    "cache-control",
+    "expires",
+    "content-disposition",
+)
+CA_CERTIFICATES = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def protected_media_location(layout: Layout) -> str:
+    """The internal location X-Accel-Redirect sends allowed /media/ requests to: the media
+    folder, or with a bucket, the bucket itself through the signed URL Django made."""
+    if not layout.media_bucket_origin:
+        return f"""        # Media files Django has allowed (X-Accel-Redirect); unreachable from outside.
+        location {PROTECTED_MEDIA_PREFIX} {{
+            internal;
+            alias {layout.media_root}/;
+            add_header X-Content-Type-Options nosniff;
+        }}"""
+    origin = layout.media_bucket_origin
+    host = urlsplit(origin).hostname or ""
+    needs_resolver = not _is_ip_address(host)
+    if needs_resolver and not layout.resolver:
+        raise FrontServerError(
+            f"nginx needs a DNS server to reach the media bucket at {host}: none found in "
+            f"{RESOLV_CONF}; set SMARTCHUNKS_NGINX_RESOLVER (e.g. 127.0.0.53)."
+        )
+    resolver = f"resolver {layout.resolver} valid=60s;\n            " if needs_resolver else ""
+    tls = ""
+    if origin.startswith("https:"):
+        tls = "proxy_ssl_server_name on;\n            "
+        if CA_CERTIFICATES.exists():
+            tls += (
+                f"proxy_ssl_verify on;\n            "
+                f"proxy_ssl_trusted_certificate {CA_CERTIFICATES};\n            "
+            )
+    hidden = "\n            ".join(f"proxy_hide_header {name};" for name in BUCKET_HEADERS_HIDDEN)
+    return f"""        # Media files Django has allowed: X-Accel-Redirect carries the path and query of a
+        # short-lived signed URL of the bucket; nginx fetches the object with it and streams
+        # it to the reader.  Unreachable from outside (internal).  Only the reader's
+        # conditional and range headers go to the bucket: never their cookies.  The answer
+        # keeps the headers Django set (Cache-Control first of all); the bucket's own are
+        # dropped, and a vanished object is a 404 like any other.
+        location ~ ^{PROTECTED_MEDIA_PREFIX}(?<media_object>.*)$ {{
+            internal;
+            {resolver}{tls}proxy_pass {origin}/$media_object$is_args$args;
+            proxy_method GET;
+            proxy_pass_request_headers off;
+            proxy_pass_request_body off;
+            proxy_set_header If-None-Match $http_if_none_match;
+            proxy_set_header If-Modified-Since $http_if_modified_since;
+            proxy_set_header Range $http_range;
+            proxy_set_header If-Range $http_if_range;
+            proxy_connect_timeout 5s;
+            proxy_read_timeout 30s;
+            proxy_headers_hash_bucket_size 128;  # room for the long x-amz-* names below
+            proxy_ignore_headers Set-Cookie Cache-Control Expires X-Accel-Expires X-Accel-Redirect;
+            {hidden}
+            proxy_intercept_errors on;
+            error_page 404 =404 @media_missing;
+            # A refusal (keys, clock) or a redirect (which would hand the reader a bucket
+            # address) is a misconfigured bucket: the site's 502 page, which monitoring sees.
+            error_page 301 302 307 308 400 403 500 502 503 504 =502 @media_unavailable;
+            add_header X-Content-Type-Options nosniff;
+        }}
+        # No "types" here: the type would come from the name's extension (an image's).
+        location @media_missing {{
+            types {{ }}
+            default_type text/plain;
+            return 404 "Not found\n";
+        }}
+        location @media_unavailable {{
+            types {{ }}
+            default_type text/html;
+            return 502 {_nginx_string((ERROR_PAGES_DIR / ERROR_PAGES[502]).read_text())};
+        }}"""
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 # The site's own pages for what nginx answers itself.  A named location that returns the
@@ -349,12 +517,7 @@ http {{
             add_header X-Content-Type-Options nosniff;
         }}
 
-        # Media files Django has allowed (X-Accel-Redirect); unreachable from outside.
-        location {PROTECTED_MEDIA_PREFIX} {{
-            internal;
-            alias {layout.media_root}/;
-            add_header X-Content-Type-Options nosniff;
-        }}
+{protected_media_location(layout)}
 
         location / {{
             proxy_pass http://gunicorn;

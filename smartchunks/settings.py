@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -257,7 +258,8 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
 # With a front server (nginx): Django answers an allowed /media/ request with an empty
 # response and "X-Accel-Redirect: <prefix><name>", and nginx sends the file from an
-# internal location aliased to MEDIA_ROOT.  Empty: Django sends the file itself.
+# internal location aliased to MEDIA_ROOT (with a bucket, one that fetches it from the
+# bucket: smartchunks/media/serving.py).  Empty: Django sends the file itself.
 MEDIA_ACCEL_PREFIX = os.environ.get("SMARTCHUNKS_MEDIA_ACCEL_PREFIX", "")
 if MEDIA_ACCEL_PREFIX and not (
     MEDIA_ACCEL_PREFIX.startswith("/") and MEDIA_ACCEL_PREFIX.endswith("/")
@@ -271,6 +273,61 @@ STORAGES = {
     "default": {"BACKEND": "smartchunks.media.storage.MetadataStrippingStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Media in an S3-compatible bucket (AWS S3, MinIO, R2...) instead of MEDIA_ROOT, so every
+# application server sees every upload (smartchunks/media/object_storage.py).  The bucket
+# stays private: objects are written with no ACL (the bucket's own, private), pages link
+# /media/<name> as always, and only the front server ever gets a signed URL, valid for
+# MEDIA_SIGNED_URL_SECONDS, once Django has allowed the request (articles/reader/media.py).
+MEDIA_BUCKET = os.environ.get("SMARTCHUNKS_MEDIA_BUCKET", "").strip()
+MEDIA_SIGNED_URL_SECONDS = int(os.environ.get("SMARTCHUNKS_MEDIA_SIGNED_URL_SECONDS", "60"))
+# DNS servers the front server's nginx asks for the bucket's host ("": /etc/resolv.conf's).
+NGINX_RESOLVER = os.environ.get("SMARTCHUNKS_NGINX_RESOLVER", "").strip()
+
+
+def media_bucket_storage(environ, signed_url_seconds: int) -> dict:
+    """STORAGES["default"] for the bucket the environment names (tests use it too)."""
+    prefix = environ.get("SMARTCHUNKS_MEDIA_PREFIX", "").strip().strip("/")
+    # The key prefix is part of every signed URL nginx proxies: the characters of our own
+    # names only (smartchunks/media/media_paths.py), no "..".
+    if prefix and not re.fullmatch(
+        r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*", prefix
+    ):
+        raise ImproperlyConfigured(
+            "SMARTCHUNKS_MEDIA_PREFIX may hold only letters, digits, '.', '_', '-' and '/'."
+        )
+    from botocore.config import Config as BotoConfig  # only with a bucket
+
+    return {
+        "BACKEND": "smartchunks.media.object_storage.MetadataStrippingS3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["SMARTCHUNKS_MEDIA_BUCKET"].strip(),
+            "location": prefix,
+            # Empty: AWS itself; MinIO, R2 or moto: their address.
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+            # Unset: boto3's own chain (an instance role, ~/.aws).
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": signed_url_seconds,
+            # A bucket that is down is a quick 503 on /media/, not a worker held for retries.
+            "client_config": BotoConfig(
+                signature_version="s3v4",
+                connect_timeout=2,
+                read_timeout=10,
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
+            # Like the file system: a name in use gets another, never overwrites an upload.
+            "file_overwrite": False,
+            # A read is held in memory up to this size, then in a temporary file.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+
+
+if MEDIA_BUCKET:
+    STORAGES["default"] = media_bucket_storage(os.environ, MEDIA_SIGNED_URL_SECONDS)
 
 # Responsive images (smartchunks/media/renditions.py): each alias is one rendition width, made by
 # easy-thumbnails once per image in WebP and in JPEG/PNG for browsers without WebP.

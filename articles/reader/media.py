@@ -32,9 +32,14 @@ def media_file(request, path):
         raise Http404
     if media_paths.is_public(name) or _shown_by_published_article(name):
         response = serving.file_response(request, name)
-        patch_cache_control(
-            response, public=True, max_age=BROWSER_CACHE_SECONDS, s_maxage=0, must_revalidate=True
-        )
+        if response.status_code < 500:  # a bucket outage (503) is kept by nobody
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=BROWSER_CACHE_SECONDS,
+                s_maxage=0,
+                must_revalidate=True,
+            )
         return response
     if preview.may_preview_media(request, name):
         return keep_private(serving.file_response(request, name))

@@ -107,7 +107,11 @@ def card_name(article_pk: int, content: CardContent) -> str:
 def existing_card(article_pk: int, content: CardContent) -> Rendition | None:
     """The article's card for this content, if it has been drawn (a page never draws one)."""
     name = card_name(article_pk, content)
-    if not default_storage.exists(name):
+    try:
+        if not default_storage.exists(name):
+            return None
+    except OSError:  # the storage did not answer (StorageUnavailable): a page without card
+        logger.warning("Could not look for the share card %s", name, exc_info=True)
         return None
     return Rendition(default_storage.url(name), WIDTH, HEIGHT)
 

@@ -3,12 +3,18 @@
 Photos from phones carry EXIF: camera serial numbers, capture times and often the GPS
 position of the photographer's home.  Every image stored through the default storage --
 hero images, author photos, CKEditor uploads and the thumbnails made from them -- is
-re-encoded from its pixels alone, so none of that reaches readers.  Doing it here, and not
-in each model or view, means no upload path can forget it.
+re-encoded from its pixels alone, so none of that reaches readers, whether the files are
+kept under MEDIA_ROOT or in a bucket (``MetadataStripping`` is mixed into both).  Doing it
+here, and not in each model or view, means no upload path can forget it.
 """
 
+import os
+import stat
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from io import BytesIO
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -72,8 +78,26 @@ def _frames(image):
         yield image
 
 
-class MetadataStrippingStorage(FileSystemStorage):
-    """FileSystemStorage whose saved images have had their metadata removed.
+class StorageUnavailable(OSError):
+    """The storage did not answer (a bucket that is down, or refuses our credentials).
+
+    An OSError, as a failing disk would raise, so code that already copes with a file it
+    cannot read (renditions, share cards, body images) copes with this too, and /media/
+    answers 503 (smartchunks/media/serving.py) rather than 500.
+    """
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What /media/ needs to know about a stored file before sending it."""
+
+    size: int
+    modified: datetime
+
+
+class MetadataStripping:
+    """Storage mixin: saved images have had their metadata removed, whatever the backend
+    (the file system here, a bucket in smartchunks/media/object_storage.py).
 
     Content marked ``metadata_free`` (renditions Pillow has just drawn from an already
     stripped original, smartchunks/media/renditions.py) is stored as is: re-encoding it would only cost
@@ -88,3 +112,17 @@ class MetadataStrippingStorage(FileSystemStorage):
         data = content.read()
         cleaned = strip_metadata(data)
         return super()._save(name, ContentFile(cleaned if cleaned is not None else data))
+
+
+class MetadataStrippingStorage(MetadataStripping, FileSystemStorage):
+    """The default storage: files under MEDIA_ROOT."""
+
+    def stored_file(self, name: str) -> StoredFile | None:
+        """The regular file ``name`` (None: missing, a folder, or a name outside the root)."""
+        try:
+            found = os.stat(self.path(name))
+        except (SuspiciousFileOperation, OSError, ValueError):
+            return None
+        if not stat.S_ISREG(found.st_mode):
+            return None  # a folder: never a listing
+        return StoredFile(found.st_size, datetime.fromtimestamp(found.st_mtime, tz=UTC))
