@@ -40,3 +40,14 @@ def editor_on_a(node_a):
     editor = Editor(node_a.url)
     editor.sign_in()
     return editor
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed check shows what each node logged during it (tracebacks of a 500, say)."""
+    report = yield
+    running = item.funcargs.get("cluster") if hasattr(item, "funcargs") else None
+    if report.failed and running is not None and call.when == "call":
+        for name, node in running.nodes.items():
+            report.sections.append((f"node {name} output", node.stack.log()[-6000:]))
+    return report

@@ -23,7 +23,6 @@ Ctrl-C too; each server is a direct child that the kernel stops if the test proc
 
 from __future__ import annotations
 
-import ctypes
 import http.client
 import json
 import os
@@ -47,6 +46,7 @@ from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, bu
 import psycopg
 
 from smartchunks import localdb
+from smartchunks.frontserver import _die_with_parent
 from tests.helpers.html import rendered_form_data
 from tests.helpers.stack import Stack, collected_static_root, free_port
 
@@ -95,13 +95,6 @@ class ClusterError(RuntimeError):
     pass
 
 
-def _die_with_parent() -> None:
-    """In the child, after it took its user: SIGTERM when the test process dies, whatever
-    killed it (the kernel clears this on a change of user, so it is set after that)."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 def _wait(ready, what: str, process: subprocess.Popen | None, log: Path | None) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
@@ -147,8 +140,15 @@ class Postgres:
         )
 
     def is_ready(self) -> bool:
-        probe = [str(localdb.find_bindir() / "pg_isready"), "-q", "-h", "127.0.0.1", "-U", "postgres"]
-        return subprocess.run([*probe, "-p", str(self.port)], check=False).returncode == 0
+        probe = [
+            str(localdb.find_bindir() / "pg_isready"),
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+        ]
+        return subprocess.run([*probe, "-p", str(self.port)], check=False).returncode == 0  # noqa: S603
 
     def start(self) -> None:
         user = {}
@@ -175,7 +175,9 @@ class Postgres:
                 args,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads started yet
+                # SIGTERM if the test process dies; Popen runs it after the change of user,
+                # which would otherwise clear it.
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - forked from the main thread
                 **user,
             )
         _wait(self.is_ready, f"PostgreSQL {self.name}", self.process, self.log)
@@ -350,7 +352,7 @@ class S3Server:
     def stop(self) -> None:
         _stop_process(self.process, signal.SIGTERM, grace=10)
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         listing = self.client().list_objects_v2(Bucket=BUCKET)
         return [item["Key"] for item in listing.get("Contents", [])]
 
@@ -418,7 +420,9 @@ class Editor:
         form.update(username=username, password=password)
         reply = self.request("/admin/login/?next=/admin/", form)
         if reply.status != 302:
-            raise ClusterError(f"the editor could not sign in ({reply.status}): {reply.text[-600:]}")
+            raise ClusterError(
+                f"the editor could not sign in ({reply.status}): {reply.text[-600:]}"
+            )
 
     def change(self, pk: int, button: str | None, *, files: dict | None = None, **fields) -> Reply:
         """Submit the article's change form as shown, with ``fields`` changed and ``button``."""
@@ -450,7 +454,7 @@ def _multipart(fields: dict, files: dict[str, tuple[str, bytes, str]]) -> tuple[
     for name, (filename, content, content_type) in files.items():
         parts.append(
             (
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
                 f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
             ).encode()
             + content
@@ -525,10 +529,12 @@ class Cluster:
         }
 
     def manage(self, *args: str) -> str:
+        """A manage.py command from a third machine of its own (its own media folder)."""
+        env = {**self.shared_environment(), "DJANGO_MEDIA_ROOT": str(self.base / "media-manage")}
         result = subprocess.run(  # noqa: S603 - this interpreter, our manage.py
             [sys.executable, "manage.py", *args],
             cwd=BASE_DIR,
-            env=self.shared_environment(),
+            env=env,
             capture_output=True,
             text=True,
             timeout=300,
