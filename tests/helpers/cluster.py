@@ -428,6 +428,9 @@ class Editor:
         """Submit the article's change form as shown, with ``fields`` changed and ``button``."""
         path = f"/admin/articles/article/{pk}/change/"
         shown = self.request(path)
+        if shown.status == 302 and "/admin/login/" in shown.header("Location"):
+            self.sign_in()  # the session ended (sessions kept in a cache that restarted)
+            shown = self.request(path)
         if shown.status != 200:
             raise ClusterError(f"GET {path}: {shown.status}")
         form = rendered_form_data(shown.body)
