@@ -46,6 +46,10 @@ def _cached_on(node, path: str):
     pytest.fail(f"{node.name} never answered {path} from its page cache: {replies}")
 
 
+def _shows(reply, text: str) -> bool:
+    return text in reply.text
+
+
 def _done(reply) -> None:
     """The admin took the form and redirected (a failure's traceback is in the node's output)."""
     assert reply.status == 302, f"the admin answered {reply.status}, not a redirect"
@@ -77,26 +81,24 @@ def _stored_on_disk(node, name: str) -> list[str]:
 def test_a_publish_through_a_is_visible_through_b_at_once(cluster, node_b, editor_on_a):
     article = cluster.seeded["to_publish"]
     assert node_b.get(article["url"]).status == 404
-    front_page = _cached_on(node_b, "/")
-    assert article["title"] not in front_page.text
+    assert not _shows(_cached_on(node_b, "/"), article["title"])
 
     reply = editor_on_a.change(article["pk"], "_publish")
     _done(reply)
     assert _article_row(cluster, article["pk"])[0] == "published"
 
     page = node_b.get(article["url"])
-    assert page.status == 200
-    assert article["title"] in page.text
-    assert article["title"] in node_b.get("/").text, "B's cached front page is out of date"
+    assert page.status == 200, f"B answers {page.status} for the article just published"
+    assert _shows(page, article["title"])
+    assert _shows(node_b.get("/"), article["title"]), "B's cached front page is out of date"
 
 
 def test_an_unpublish_through_a_is_gone_from_b_at_once_cache_included(
     cluster, node_a, node_b, editor_on_a
 ):
     article = cluster.seeded["to_unpublish"]
-    cached = _cached_on(node_b, article["url"])
-    assert article["title"] in cached.text
-    assert article["title"] in _cached_on(node_b, "/").text
+    assert _shows(_cached_on(node_b, article["url"]), article["title"])
+    assert _shows(_cached_on(node_b, "/"), article["title"])
 
     reply = editor_on_a.change(article["pk"], "_unpublish")
     _done(reply)
@@ -106,7 +108,7 @@ def test_an_unpublish_through_a_is_gone_from_b_at_once_cache_included(
         for node in (node_b, node_a):
             gone = node.get(article["url"])
             assert gone.status == 404, f"{node.name} still serves the unpublished article"
-            assert article["title"] not in node.get("/").text
+            assert not _shows(node.get("/"), article["title"]), f"{node.name}'s front page"
 
 
 # --- Reads on the replica ----------------------------------------------------------------
@@ -168,6 +170,7 @@ def test_stopping_the_replica_degrades_reads_to_the_primary_without_errors(clust
     reader.start()
     try:
         time.sleep(1)
+        assert _app_connections(cluster.replica) > 0, "the nodes do not read from the replica"
         cluster.replica.stop()
         assert not cluster.replica.is_ready()
         stopped_at = len(seen)
@@ -178,14 +181,18 @@ def test_stopping_the_replica_degrades_reads_to_the_primary_without_errors(clust
         assert len(after_stop) >= 8, "too few reads after the stop to prove anything"
         failed = [entry for entry in seen if entry[2] != 200]
         assert not failed, failed[:10]
-        assert article["title"] in node_b.get(article["url"]).text
+        assert _shows(node_b.get(article["url"]), article["title"])
     finally:
         stop.set()
         reader.join(timeout=60)
         cluster.restart_replica()
-    # Back: reads still answer once the replica streams again.
-    for node in (node_a, node_b):
-        assert node.get("/search/?q=quartz+again").status == 200
+    # Back: the nodes read from the replica again by themselves, without an error meanwhile.
+    deadline = time.monotonic() + 30
+    while _app_connections(cluster.replica) == 0:
+        assert time.monotonic() < deadline, "the nodes did not go back to the replica"
+        for node in (node_a, node_b):
+            assert node.get("/search/?q=quartz+again").status == 200
+        time.sleep(0.5)
 
 
 # --- Redis going away ----------------------------------------------------------------------
@@ -221,8 +228,13 @@ def test_stopping_redis_degrades_to_no_cache_and_an_unpublish_meanwhile_holds(
         for node in (node_a, node_b):
             reply = node.get(article["url"])
             assert reply.status == 404, f"{node.name} served the unpublished article again"
-            assert article["title"] not in node.get("/").text
-    _cached_on(node_b, "/")  # and the cache works again
+            assert not _shows(node.get("/"), article["title"]), f"{node.name}'s front page"
+    # And the cache comes back by itself (a worker leaves the store alone for a few seconds
+    # after a failure).
+    deadline = time.monotonic() + 30
+    while node_b.get("/").header("X-Page-Cache") != HIT:
+        assert time.monotonic() < deadline, "B's page cache did not come back after Redis did"
+        time.sleep(0.5)
 
 
 # --- Media in object storage -------------------------------------------------------------
@@ -305,4 +317,4 @@ def test_a_drafts_image_is_not_public_on_either_node_nor_in_the_bucket(
     assert not _public_grants(s3.get_bucket_acl(Bucket=BUCKET))
     for node in (node_a, node_b):
         assert node.get(article["url"]).status == 404
-        assert article["title"] not in node.get("/search/?q=sable").text
+        assert not _shows(node.get("/search/?q=sable"), article["title"]), "a draft in search"
