@@ -284,10 +284,13 @@ class Redis:
 
     def start(self) -> None:
         """A fresh, empty Redis (nothing saved, nothing loaded): what a restarted cache is."""
+        server = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not os.access(server, os.X_OK):
+            raise ClusterError("redis-server is not installed: apt-get install redis-server")
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server
                 [
-                    shutil.which("redis-server") or "/usr/bin/redis-server",
+                    server,
                     "--bind",
                     "127.0.0.1",
                     "--port",
