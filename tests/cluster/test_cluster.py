@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import pytest
 from PIL import Image
 
-from tests.helpers.cluster import BUCKET, anonymous_get
+from tests.helpers.cluster import BUCKET, anonymous_get, wait_until_replayed
 from tests.helpers.html import parse_html
 
 pytestmark = pytest.mark.cluster
@@ -146,6 +146,41 @@ def test_anonymous_reads_are_answered_from_the_replica(cluster, node_a, node_b):
     while _article_table_scans(cluster.replica) == before:
         assert time.monotonic() < deadline, "the replica never scanned the articles table"
         time.sleep(0.5)
+
+
+def _replica_status(cluster, pk: int) -> str:
+    with cluster.replica.connect("smartchunks") as db:
+        return db.execute("SELECT status FROM articles_article WHERE id = %s", [pk]).fetchone()[0]
+
+
+def test_a_lagging_replica_never_undoes_an_unpublish_nor_hides_a_publish(
+    cluster, node_a, node_b, editor_on_a
+):
+    gone, new = cluster.seeded["lag_unpublish"], cluster.seeded["lag_publish"]
+    for node in (node_a, node_b):
+        _cached_on(node, gone["url"])
+    with cluster.replica.connect() as db:
+        db.execute("SELECT pg_wal_replay_pause()")
+    try:
+        _done(editor_on_a.change(gone["pk"], "_unpublish"))
+        _done(editor_on_a.change(new["pk"], "_publish"))
+        # The replica has not seen either step: it would show the one and hide the other.
+        assert _replica_status(cluster, gone["pk"]) == "published"
+        assert _replica_status(cluster, new["pk"]) == "draft"
+        for _ in range(ROUNDS):
+            for node in (node_a, node_b):
+                assert node.get(gone["url"]).status == 404, f"{node.name} undid the unpublish"
+                assert node.get(new["url"]).status == 200, f"{node.name} hides the publish"
+                listing = node.get("/search/?q=quartz")
+                assert not _shows(listing, gone["title"]), f"{node.name}'s search"
+                assert _shows(listing, new["title"]), f"{node.name}'s search"
+    finally:
+        with cluster.replica.connect() as db:
+            db.execute("SELECT pg_wal_replay_resume()")
+    wait_until_replayed(cluster.primary, cluster.replica)
+    for node in (node_a, node_b):
+        assert node.get(gone["url"]).status == 404
+        assert node.get(new["url"]).status == 200
 
 
 def test_stopping_the_replica_degrades_reads_to_the_primary_without_errors(cluster, node_a, node_b):

@@ -78,6 +78,8 @@ plan = {
     "upload": ("Indigo quartz upload check", draft),
     "secret": ("Sable quartz secret draft", draft),
     "reading": ("Ochre quartz reading check", live),
+    "lag_unpublish": ("Teal quartz lagging unpublish", live),
+    "lag_publish": ("Amber quartz lagging publish", draft),
 }
 seeded = {}
 for key, (title, status) in plan.items():
