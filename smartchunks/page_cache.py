@@ -96,18 +96,25 @@ def _private_cookies() -> tuple[str, ...]:
     )
 
 
-def page_key(environ) -> str | None:
-    """The cache key of a request (a WSGI environ or request.META), or None: not cacheable."""
+def is_anonymous_read(environ) -> bool:
+    """A GET or HEAD with no newsroom cookie or credentials, outside the newsroom's paths:
+    what an anonymous reader sends (a WSGI environ or request.META)."""
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-        return None
+        return False
     cookies = environ.get("HTTP_COOKIE", "")
     if cookies and any(name in cookies for name in _private_cookies()):
-        return None
+        return False
     if "HTTP_AUTHORIZATION" in environ:
+        return False
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return not path.startswith(PRIVATE_PREFIXES)
+
+
+def page_key(environ) -> str | None:
+    """The cache key of a request (a WSGI environ or request.META), or None: not cacheable."""
+    if not is_anonymous_read(environ):
         return None
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    if path.startswith(PRIVATE_PREFIXES):
-        return None
     query = environ.get("QUERY_STRING", "")
     if query and not CACHEABLE_QUERY.fullmatch(query):
         return None
@@ -257,6 +264,8 @@ def _valid_record():
     """The stored generation record if pages may be served under it now, else None."""
     try:
         record = page_generation.current()
+    except page_generation.StoreUnavailable:
+        return None  # it failed moments ago, and that was logged
     except Exception:
         _store_failed("read of the generation")
         return None
@@ -388,6 +397,8 @@ class PageCacheMiddleware:
         try:
             # Read before rendering: the page then holds at least this record's data.
             record = page_generation.current_or_renewed()
+        except page_generation.StoreUnavailable:
+            return self.get_response(request)  # Redis failed moments ago: logged then
         except Exception:
             logger.warning("Page cache: no generation (database or store down); not caching")
             return self.get_response(request)

@@ -95,6 +95,9 @@ MIDDLEWARE = [
     # First, so it stores pages with every header the others add; it also answers cache
     # hits for anything not served through smartchunks/wsgi.py (which answers them earlier).
     "smartchunks.page_cache.PageCacheMiddleware",
+    # Below the cache (a hit reads no database), above everything that reads: an anonymous
+    # reader's request reads from a replica that has caught up, if there is one.
+    "smartchunks.replicas.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # The admin's and CKEditor's own policy on the paths the readers' policy leaves out.
@@ -183,6 +186,26 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured(
         "Smart Chunks runs on PostgreSQL only: DATABASE_URL must be postgres://"
     )
+
+# Read replicas (streaming replicas of the primary): anonymous readers' pages are read from
+# them, everything else from the primary (smartchunks/replicas.py says when a replica may be
+# used: only once it has replayed every write the current page generation knows of).
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    if not _replica["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must be postgres:// URLs")
+    # The primary's timeouts and prepared-statement options, unless the URL sets its own.
+    _replica["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], **_replica.get("OPTIONS", {})}
+    # Tests never create a replica's database: reads there see the test database.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+    DATABASES[DATABASE_REPLICAS[-1]] = _replica
+DATABASE_ROUTERS = ["smartchunks.replicas.ReplicaRouter"] if DATABASE_REPLICAS else []
+# A replica that failed (down, refused, cut off) is left alone this long before it is tried again.
+DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "5"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -309,6 +332,22 @@ CACHES = {
     ),
 }
 
+# Sessions stay in PostgreSQL (shared by every machine, durable).  With Redis, reading them
+# from it spares a query per signed-in request; writes still go to PostgreSQL first, and a
+# Redis outage neither signs anyone out nor fails a request (smartchunks/sessions.py).
+SESSIONS_IN_REDIS = env_bool("SMARTCHUNKS_SESSIONS_IN_REDIS")
+if SESSIONS_IN_REDIS:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("SMARTCHUNKS_SESSIONS_IN_REDIS needs REDIS_URL.")
+    SESSION_ENGINE = "smartchunks.sessions"
+    SESSION_CACHE_ALIAS = "sessions"
+    CACHES[SESSION_CACHE_ALIAS] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "sessions",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 # Where a sign-in goes when `next` is missing or points off the site.
@@ -421,7 +460,7 @@ if env_bool("DJANGO_HTTPS", default=IS_PRODUCTION):
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=True)
 # Load balancers check health over plain HTTP and count a redirect as down.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy (django-csp) on reader pages: they run no JavaScript at all (the
 # JSON-LD blocks are data, never executed), so an injected script or inline handler that got

@@ -44,26 +44,27 @@ class _Request:
     cut: bool = False
 
 
-_requests: dict[int, _Request] = {}
+_requests: dict[tuple[int, str], _Request] = {}
 _requests_lock = threading.Lock()
 _watchdog: threading.Thread | None = None
 
 
 @contextmanager
-def watched():
-    """Watch the database connection of the request running in this thread."""
+def watched(alias: str = DEFAULT_DB_ALIAS):
+    """Watch one database connection (the primary's, or the replica it reads from) of the
+    request running in this thread."""
     limit = settings.DB_STALL_SECONDS
     if not limit:
         yield
         return
     _start_watchdog()
-    request = _Request(connection=connections[DEFAULT_DB_ALIAS])
+    request = _Request(connection=connections[alias])
 
     def count(execute, sql, params, many, context):
         request.queries += 1
         return execute(sql, params, many, context)
 
-    key = threading.get_ident()
+    key = (threading.get_ident(), alias)
     with _requests_lock:
         _requests[key] = request
     try:

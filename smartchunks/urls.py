@@ -9,7 +9,7 @@ from articles.reader.media import media_file
 from articles.reader.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from authors.sign_in import views as sign_in
 from smartchunks.bad_requests import bad_request
-from smartchunks.health import healthz
+from smartchunks.health import healthz, readyz
 from smartchunks.media.editor_uploads import ckeditor_browse, ckeditor_upload
 
 # A database outage that escapes the middleware is still a 503 (smartchunks/outage.py).
@@ -52,6 +52,7 @@ urlpatterns = [
     re_path(r"^ckeditor/upload/", ckeditor_upload, name="ckeditor_upload"),
     re_path(r"^ckeditor/browse/", ckeditor_browse, name="ckeditor_browse"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path(
         "sitemap.xml",

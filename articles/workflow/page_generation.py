@@ -44,7 +44,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Min, Q
 
 from articles.models import Article
@@ -62,6 +62,11 @@ class Record:
     token: str
     valid_until: float  # epoch seconds
     next_expiry: float | None  # epoch seconds; None: no published article expires
+    # With read replicas: the primary's WAL position once the writes this record follows had
+    # committed.  A replica that has replayed this far shows everything the record does, so
+    # a page rendered from it may be stored under it (smartchunks/replicas.py); None: read
+    # from the primary.
+    wal_position: int | None = None
 
     def is_valid(self, now: float) -> bool:
         return now < self.valid_until
@@ -70,9 +75,13 @@ class Record:
         """No published article has expired since this record was worked out."""
         return self.next_expiry is None or now < self.next_expiry
 
+    def with_token(self, token: str, *, valid_until: float, next_expiry: float | None) -> Record:
+        return Record(token, valid_until, next_expiry, self.wal_position)
+
     def encode(self) -> bytes:
         expiry = "-" if self.next_expiry is None else repr(self.next_expiry)
-        return f"{self.token} {self.valid_until!r} {expiry}".encode()
+        position = "-" if self.wal_position is None else str(self.wal_position)
+        return f"{self.token} {self.valid_until!r} {expiry} {position}".encode()
 
     @classmethod
     def decode(cls, raw: bytes | str | None) -> Record | None:
@@ -80,8 +89,17 @@ class Record:
             return None
         try:
             text = raw.decode() if isinstance(raw, bytes) else raw
-            token, valid_until, expiry = text.split()
-            return cls(token, float(valid_until), None if expiry == "-" else float(expiry))
+            # Three fields: written by a release without replicas (no position: the primary).
+            token, valid_until, expiry, *position = text.split()
+            if len(position) > 1:
+                return None
+            wal_position = int(position[0]) if position and position[0] != "-" else None
+            return cls(
+                token,
+                float(valid_until),
+                None if expiry == "-" else float(expiry),
+                wal_position,
+            )
         except (ValueError, UnicodeDecodeError):
             return None
 
@@ -169,39 +187,150 @@ def _wait_for(attempt) -> bool:
         time.sleep(0.002)
 
 
+class StoreUnavailable(RuntimeError):
+    """The shared store failed moments ago: not asked again until STORE_RETRY_SECONDS pass."""
+
+
+# After the shared store fails, each process leaves it alone this long: a Redis that does not
+# answer costs one request its socket timeout (0.5 s), not every request.
+STORE_RETRY_SECONDS = 5.0
+# How often a process whose write could not be announced tries to drop the record again.
+DROP_RETRY_SECONDS = 0.25
+
+
 class CacheStore:
     """The record as a key of a Django cache (Redis with REDIS_URL): shared by every machine.
 
     The lock is ``cache.add`` (Redis ``SET NX`` with an expiry), so a crashed holder frees it.
+
+    A store that failed may come back with its data, holding a record that predates a write
+    it never heard of (a network blip: the renewal after an unpublish could not reach it), and
+    every machine would serve that write's old pages until the record runs out.  So:
+
+    - a process that saw the store fail drops the record on its first successful contact
+      afterwards (``_contact``), before reading or writing anything else;
+    - a process whose renewal after a committed write failed keeps trying to drop it in the
+      background (``drop_when_back``) until the store answers, requests or not.
+
+    Dropping is always safe: the next request works a record out from the database.  What
+    it cannot cover: a process that saw no failure (it had no request during the outage) and
+    reads the old record between Redis answering again and the writer's next try (at most
+    ``DROP_RETRY_SECONDS`` plus a socket timeout); and a split network, where machines that
+    still reach Redis serve the old pages until the writer reaches it or the record runs out.
+    Closing those would need every hit to ask the database.
     """
 
     def __init__(self, alias: str, name: str):
         self.alias = alias
         self.key = f"generation:{name}"
         self.lock_key = f"generation-lock:{name}"
+        self.name = name
+        self._state = threading.Lock()
+        self._failures = 0  # failures seen by this process, ever
+        self._unsure = False  # failed since the last successful contact
+        self._down_until = 0.0  # time.monotonic(): not asked before then
+        self._dropping: threading.Thread | None = None
+        # Our lock tokens whose release failed: left alone, the lock would make every miss
+        # wait LOCK_WAIT_SECONDS until it expires (30 s) once the store is back.
+        self._orphaned_locks: set[str] = set()
 
     @property
     def cache(self):
         return caches[self.alias]
 
+    def _failed(self) -> None:
+        with self._state:
+            self._failures += 1
+            self._unsure = True
+            self._down_until = time.monotonic() + STORE_RETRY_SECONDS
+
+    def _contact(self, operation):
+        """Run ``operation`` against the cache; drop the record first if it may be stale."""
+        if time.monotonic() < self._down_until:
+            raise StoreUnavailable(
+                f"the generation store failed less than {STORE_RETRY_SECONDS} s ago"
+            )
+        failures = self._failures
+        try:
+            if self._unsure:
+                self._recover()
+                with self._state:
+                    if self._failures == failures:
+                        self._unsure = False
+                logger.warning(
+                    "Page cache: the generation store answers again; dropped its record, "
+                    "which may predate a write made while it was unreachable"
+                )
+            return operation()
+        except Exception:
+            self._failed()
+            raise
+
+    def _recover(self) -> None:
+        """First contact after a failure: drop the record, free the locks we could not."""
+        self.cache.delete(self.key)
+        for token in list(self._orphaned_locks):
+            if self.cache.get(self.lock_key) == token:
+                self.cache.delete(self.lock_key)
+            self._orphaned_locks.discard(token)
+
     def read(self) -> Record | None:
-        return Record.decode(self.cache.get(self.key))
+        return Record.decode(self._contact(lambda: self.cache.get(self.key)))
 
     def write(self, record: Record) -> None:
-        self.cache.set(self.key, record.encode().decode(), timeout=None)
+        value = record.encode().decode()
+        self._contact(lambda: self.cache.set(self.key, value, timeout=None))
 
     def forget(self) -> None:
-        self.cache.delete(self.key)
+        self._contact(lambda: self.cache.delete(self.key))
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[bool]:
         mine = secrets.token_hex(8)
-        held = _wait_for(lambda: self.cache.add(self.lock_key, mine, timeout=30))
+        held = _wait_for(
+            lambda: self._contact(lambda: self.cache.add(self.lock_key, mine, timeout=30))
+        )
         try:
             yield held
         finally:
-            if held and self.cache.get(self.lock_key) == mine:
-                self.cache.delete(self.lock_key)
+            if held:
+                try:
+                    if self._contact(lambda: self.cache.get(self.lock_key)) == mine:
+                        self._contact(lambda: self.cache.delete(self.lock_key))
+                except Exception:
+                    self._orphaned_locks.add(mine)
+                    raise
+
+    def drop_when_back(self) -> None:
+        """A committed write could not be announced: drop the record as soon as the store
+        answers, from a background thread (one per process), whatever requests come."""
+        with self._state:
+            self._unsure = True
+            if self._dropping is not None and self._dropping.is_alive():
+                return
+            self._dropping = threading.Thread(
+                target=self._keep_dropping, name="generation-drop", daemon=True
+            )
+            self._dropping.start()
+
+    def _keep_dropping(self) -> None:
+        while _stores.get(self.name) is self:  # a replaced store (settings changed) gives up
+            failures = self._failures
+            try:
+                self._recover()  # not through _contact: this is the probe
+            except Exception:
+                time.sleep(DROP_RETRY_SECONDS)
+                continue
+            with self._state:
+                if self._failures == failures:
+                    self._unsure = False
+                    self._down_until = 0.0
+                    logger.warning(
+                        "Page cache: the generation store answers again; dropped the record "
+                        "a write made while it was unreachable had left behind"
+                    )
+                    return
+            # It failed again meanwhile (for another caller): drop once more.
 
 
 _stores: dict[str, FileStore | CacheStore] = {}
@@ -230,9 +359,9 @@ def _epoch(moment: datetime | None) -> float | None:
 
 def visibility_instants(now: datetime) -> tuple[float | None, float | None]:
     """The next moment a published article goes live, and the next one one expires."""
-    upcoming = Article.objects.filter(status=Article.Status.PUBLISHED).filter(
-        Q(published_at__gt=now) | Q(expires_at__gt=now)
-    )
+    # Always the primary: a lagging replica could miss a publication time just written.
+    upcoming = Article.objects.using(DEFAULT_DB_ALIAS).filter(status=Article.Status.PUBLISHED)
+    upcoming = upcoming.filter(Q(published_at__gt=now) | Q(expires_at__gt=now))
     found = upcoming.aggregate(
         live=Min("published_at", filter=Q(published_at__gt=now)),
         expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
@@ -244,15 +373,34 @@ def _now() -> float:
     return time.time()
 
 
+def primary_wal_position() -> int | None:
+    """Where the primary's WAL is now (only asked when there are replicas to compare)."""
+    if not settings.DATABASE_REPLICAS:
+        return None
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return wal_position(cursor.fetchone()[0])
+
+
+def wal_position(lsn: str | None) -> int | None:
+    """PostgreSQL's ``X/Y`` log sequence number as one comparable integer."""
+    if not lsn:
+        return None
+    high, low = lsn.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
 def _worked_out() -> Record:
-    """A new record from the database as it is now (one query)."""
+    """A new record from the database as it is now (one query; two with replicas)."""
     from django.utils import timezone
 
+    # The position first: every write committed before it is in what the query then reads.
+    position = primary_wal_position()
     now = timezone.now()
     live, expiry = visibility_instants(now)
     cap = now.timestamp() + settings.PAGE_CACHE_MAX_SECONDS
     valid_until = min(moment for moment in (live, expiry, cap) if moment is not None)
-    return Record(secrets.token_hex(8), valid_until, expiry)
+    return Record(secrets.token_hex(8), valid_until, expiry, position)
 
 
 def _earliest(*moments: float | None) -> float | None:
@@ -280,8 +428,10 @@ def current_or_renewed() -> Record:
             return record
         record = _worked_out()
         if not held:
-            record = Record(
-                record.token, min(record.valid_until, _now() + UNLOCKED_SECONDS), record.next_expiry
+            record = record.with_token(
+                record.token,
+                valid_until=min(record.valid_until, _now() + UNLOCKED_SECONDS),
+                next_expiry=record.next_expiry,
             )
         shared.write(record)
         return record
@@ -294,10 +444,10 @@ def _renew_after_commit() -> None:
         with shared.lock() as held:
             record = _worked_out()
             if not held:
-                record = Record(
+                record = record.with_token(
                     record.token,
-                    min(record.valid_until, _now() + UNLOCKED_SECONDS),
-                    record.next_expiry,
+                    valid_until=min(record.valid_until, _now() + UNLOCKED_SECONDS),
+                    next_expiry=record.next_expiry,
                 )
             shared.write(record)
     except Exception:
@@ -308,6 +458,10 @@ def _renew_after_commit() -> None:
             shared.forget()
         except Exception:
             logger.exception("Page cache: could not clear the generation either")
+            # Unreachable (Redis down or cut off): it may come back still holding the record
+            # every page of before this write is stored under.
+            if isinstance(shared, CacheStore):
+                shared.drop_when_back()
 
 
 def _replace_token(instants: Iterable[datetime | None]) -> None:
@@ -320,11 +474,13 @@ def _replace_token(instants: Iterable[datetime | None]) -> None:
             return  # nothing is served without a record: the next request works one out
         now = _now()
         future = [moment for moment in map(_epoch, instants) if moment and moment > now]
+        # The position stays: the write is not committed, so no replica can have it yet,
+        # and the renewal after its commit brings the new position.
         shared.write(
-            Record(
+            record.with_token(
                 secrets.token_hex(8),
-                min([record.valid_until, *future]),
-                _earliest(record.next_expiry, *future),
+                valid_until=min([record.valid_until, *future]),
+                next_expiry=_earliest(record.next_expiry, *future),
             )
         )
 

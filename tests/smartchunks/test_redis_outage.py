@@ -1,0 +1,204 @@
+"""Redis going down (REDIS_URL): no cache, never a 5xx, and never a stale page afterwards.
+
+With a real redis-server holding the page cache and the publication generation record
+(articles/workflow/page_generation.py, CacheStore).  "Stopped" refuses connections at once;
+"paused" (SIGSTOP) is a network blip: nothing answers, every client waits for its 0.5 s
+socket timeout, and the server comes back with its data.  The dangerous case: pages cached
+under generation G, Redis unreachable, an editor unpublishes (the renewal cannot reach
+Redis), Redis comes back still holding G: no one may be served the withdrawn article again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+from django.test import Client
+
+from articles.models import Article
+from articles.workflow import page_generation
+from smartchunks import page_cache
+from tests.factories import make_article, make_section
+from tests.helpers.admin import change_form, change_url
+from tests.helpers.redis_server import RedisServer
+
+# Committed writes: the renewal after commit is what fails while Redis is away.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WAIT_SECONDS = 20
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    with RedisServer() as server:
+        yield server
+
+
+def _fresh_process_state():
+    page_generation._stores.clear()
+    page_cache._store_down_until = 0.0
+    page_cache.memory.clear()
+
+
+@pytest.fixture
+def pages_in_redis(settings, redis_server):
+    """The settings REDIS_URL gives (smartchunks/settings.py), against the real server."""
+    if redis_server.process.poll() is not None:
+        redis_server.start()
+    redis_server.client().flushdb()
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    }
+    settings.PAGE_CACHE_GENERATION_IN_CACHE = True
+    _fresh_process_state()
+    yield redis_server
+    if redis_server.paused:
+        redis_server.resume()
+    if redis_server.process.poll() is not None:
+        redis_server.start()
+    _fresh_process_state()
+
+
+def record_key() -> str:
+    return f":1:generation:{page_generation.namespace()}"
+
+
+@pytest.fixture
+def article():
+    return make_article(title="Harbour cranes explained", section=make_section())
+
+
+@pytest.fixture
+def reader():
+    return Client()
+
+
+def cached_everywhere(reader, *paths):
+    for path in paths:
+        reader.get(path)
+        assert reader.get(path)["X-Page-Cache"] == "hit", path
+
+
+def unpublish_in_the_admin(editor_client, article):
+    """As the editor does it: the change form with the status Unpublished."""
+    response = editor_client.post(
+        change_url(article), change_form(editor_client, article, status="unpublished")
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article.refresh_from_db()
+    assert article.status == Article.Status.UNPUBLISHED
+
+
+def test_pages_are_cached_in_redis(pages_in_redis, reader, article):
+    cached_everywhere(reader, "/", article.get_absolute_url())
+    assert pages_in_redis.client().exists(record_key())
+    assert any(key.startswith(b":1:page:") for key in pages_in_redis.client().scan_iter())
+
+
+def test_with_redis_stopped_pages_are_served_uncached_and_the_admin_saves(
+    pages_in_redis, reader, article, editor_client, caplog
+):
+    cached_everywhere(reader, "/", article.get_absolute_url())
+    pages_in_redis.stop()
+    with caplog.at_level(logging.WARNING):
+        home = reader.get("/")
+        page = reader.get(article.get_absolute_url())
+        assert home.status_code == page.status_code == 200
+        assert "Harbour cranes explained" in page.content.decode()
+        assert page.headers.get("X-Page-Cache") != "hit"
+        unpublish_in_the_admin(editor_client, article)
+        assert reader.get(article.get_absolute_url()).status_code == 404
+        assert "Harbour cranes explained" not in reader.get("/").content.decode()
+    assert "could not renew the generation" in caplog.text
+    # Redis restarted (empty): the cache fills again, without the withdrawn article.
+    pages_in_redis.start()
+    page_generation.store()._down_until = 0.0
+    page_cache._store_down_until = 0.0
+    reader.get("/")
+    home = reader.get("/")
+    assert home["X-Page-Cache"] == "hit"
+    assert "Harbour cranes explained" not in home.content.decode()
+
+
+def test_a_blip_during_an_unpublish_does_not_bring_the_article_back_the_writer_drops_the_record(
+    pages_in_redis, reader, article, editor_client, caplog
+):
+    cached_everywhere(reader, "/", article.get_absolute_url())
+    stale_record = pages_in_redis.client().get(record_key())
+    assert stale_record
+    pages_in_redis.pause()
+    with caplog.at_level(logging.WARNING):
+        unpublish_in_the_admin(editor_client, article)
+        pages_in_redis.resume()
+        # No request is made: the process whose renewal failed drops the record on its own.
+        deadline = time.monotonic() + WAIT_SECONDS
+        while pages_in_redis.client().get(record_key()) == stale_record:
+            assert time.monotonic() < deadline, "the stale record was never dropped"
+            time.sleep(0.05)
+    assert "dropped the record a write made while it was unreachable" in caplog.text
+    assert reader.get(article.get_absolute_url()).status_code == 404
+    assert "Harbour cranes explained" not in reader.get("/").content.decode()
+
+
+def test_a_worker_that_saw_redis_fail_drops_the_record_on_its_first_contact(
+    pages_in_redis,
+    reader,
+    article,
+    editor_client,
+    monkeypatch,
+    caplog,
+):
+    """The writer died before Redis came back (no background drop): the record it left is
+    still there, and the first worker that had seen Redis fail drops it before reading."""
+    cached_everywhere(reader, "/", article.get_absolute_url())
+    monkeypatch.setattr(page_generation.CacheStore, "drop_when_back", lambda self: None)
+    monkeypatch.setattr(page_generation, "STORE_RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(page_cache, "STORE_RETRY_SECONDS", 0.0)
+    stale_record = pages_in_redis.client().get(record_key())
+    pages_in_redis.pause()
+    unpublish_in_the_admin(editor_client, article)
+    assert reader.get(article.get_absolute_url()).status_code == 404  # uncached, from the db
+    pages_in_redis.resume()
+    # The danger is real: Redis is back holding the record every old page is stored under.
+    assert pages_in_redis.client().get(record_key()) == stale_record
+    with caplog.at_level(logging.WARNING):
+        answers = [reader.get(article.get_absolute_url()).status_code for _ in range(3)]
+        home = reader.get("/")
+    assert answers == [404, 404, 404]
+    assert "Harbour cranes explained" not in home.content.decode()
+    assert "dropped its record" in caplog.text
+    assert pages_in_redis.client().get(record_key()) != stale_record
+
+
+def test_a_blip_with_no_write_only_costs_a_miss(pages_in_redis, reader, article, monkeypatch):
+    cached_everywhere(reader, article.get_absolute_url())
+    monkeypatch.setattr(page_generation, "STORE_RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(page_cache, "STORE_RETRY_SECONDS", 0.0)
+    pages_in_redis.pause()
+    during = reader.get(article.get_absolute_url())
+    pages_in_redis.resume()
+    assert during.status_code == 200 and during.headers.get("X-Page-Cache") != "hit"
+    after = [reader.get(article.get_absolute_url()) for _ in range(2)]
+    assert [answer.status_code for answer in after] == [200, 200]
+    assert after[1]["X-Page-Cache"] == "hit"
+
+
+def test_a_lock_held_when_redis_went_away_is_freed_when_it_answers(pages_in_redis, monkeypatch):
+    """Else every miss would wait for the lock (5 s) until it expires, 30 s later."""
+    monkeypatch.setattr(page_generation, "STORE_RETRY_SECONDS", 0.0)
+    shared = page_generation.store()
+    lock_key = f":1:generation-lock:{page_generation.namespace()}"
+    with pytest.raises(Exception), shared.lock() as held:  # noqa: PT011, B017 (redis' own)
+        assert held
+        pages_in_redis.pause()
+    pages_in_redis.resume()
+    assert pages_in_redis.client().exists(lock_key)  # its release could not reach Redis
+    page_generation.current_or_renewed()
+    assert not pages_in_redis.client().exists(lock_key)
+    assert page_generation.current() is not None
