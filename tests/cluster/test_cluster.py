@@ -258,7 +258,7 @@ def test_stopping_redis_degrades_to_no_cache_and_an_unpublish_meanwhile_holds(
         for node in (node_a, node_b):
             assert node.get(article["url"]).status == 404
     finally:
-        cluster.redis.start()  # a fresh Redis: empty, as after a restart without persistence
+        cluster.restart_redis()  # empty, as after a restart without persistence
     for _ in range(ROUNDS):
         for node in (node_a, node_b):
             reply = node.get(article["url"])

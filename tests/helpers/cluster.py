@@ -31,7 +31,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,7 @@ import psycopg
 from smartchunks import localdb
 from smartchunks.frontserver import _die_with_parent
 from tests.helpers.html import rendered_form_data
+from tests.helpers.redis_server import REDIS_SERVER, RedisServer
 from tests.helpers.stack import Stack, collected_static_root, free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -277,56 +277,7 @@ def wait_until_replayed(primary: Postgres, replica: Postgres, timeout: float = 3
     raise ClusterError("the replica did not catch up with the primary")
 
 
-# --- Redis and S3 ----------------------------------------------------------------------------
-
-
-@dataclass
-class Redis:
-    port: int
-    log: Path
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
-                connection.sendall(b"PING\r\n")
-                return connection.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def start(self) -> None:
-        """A fresh, empty Redis (nothing saved, nothing loaded): what a restarted cache is."""
-        if self.process is not None and self.process.poll() is None:
-            return  # running already
-        server = shutil.which("redis-server") or "/usr/bin/redis-server"
-        if not os.access(server, os.X_OK):
-            raise ClusterError("redis-server is not installed: apt-get install redis-server")
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server
-                [
-                    server,
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                ],
-                cwd=self.log.parent,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509
-            )
-        _wait(self.answers, "redis-server", self.process, self.log)
-
-    def stop(self) -> None:
-        _stop_process(self.process, signal.SIGTERM)
+# --- S3 ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -526,7 +477,7 @@ class Cluster:
         self.base.chmod(0o755)  # the postgres user and nginx's workers enter it
         self.primary: Postgres | None = None
         self.replica: Postgres | None = None
-        self.redis = Redis(free_port(), self.base / "redis.log")
+        self.redis = RedisServer()
         self.s3 = S3Server(free_port(), self.base / "moto.log")
         self.nodes: dict[str, Node] = {}
         self.seeded: dict[str, dict] = {}
@@ -577,8 +528,9 @@ class Cluster:
             self.replica = _make_replica(self.base, self.primary)
             self._stack.callback(lambda: self.replica.stop())
             wait_until_streaming(self.primary)
-            self.redis.start()
-            self._stack.callback(lambda: self.redis.stop())
+            if not os.access(REDIS_SERVER, os.X_OK):
+                raise ClusterError("redis-server is not installed: apt-get install redis-server")
+            self._stack.enter_context(self.redis)  # stopped, and its folder removed, at the end
             self.s3.start()
             self._stack.callback(self.s3.stop)
             # collectstatic once for both nodes (kept in var/test-static between runs); the
@@ -613,6 +565,11 @@ class Cluster:
         self._stack.__exit__(exc_type, exc, traceback)
 
     # What the checks do to the services --------------------------------------------------
+
+    def restart_redis(self) -> None:
+        """A fresh, empty Redis on the same port (nothing persisted), unless it runs."""
+        if self.redis.process is None or self.redis.process.poll() is not None:
+            self.redis.start()
 
     def restart_replica(self) -> None:
         self.replica.start()
