@@ -61,8 +61,8 @@ EDITOR = "cluster-editor"
 EDITOR_PASSWORD = "cluster-horse-42!"  # noqa: S105 - a throwaway database's account
 START_TIMEOUT = 60
 
-# Run by manage.py shell against the primary, with the nodes' environment (so images go where
-# the nodes keep them).  Each check has articles of its own, so the checks do not depend on
+# Run by manage.py shell against the primary, with the nodes' shared environment (so images
+# go to the bucket) and a media folder of its own, like a third machine.  Each check has articles of its own, so the checks do not depend on
 # each other's order.
 SEED = """
 import json
