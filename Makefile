@@ -7,6 +7,7 @@ MANAGE := $(PY) manage.py
 PORT ?= 8000
 
 .PHONY: run dev help test lint format check install db db-stop prepare bench mutation soak editor-guide-shots
+.PHONY: cluster-test
 
 # The runtime packages only (requirements.lock): what `make run` and production install.
 $(VENV)/.installed: requirements.lock
@@ -93,7 +94,7 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 
 ## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
 test: install-dev check lint $(AXE)
-	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered --ignore=tests/soak
+	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered --ignore=tests/soak --ignore=tests/cluster
 
 ## The editor's guide (docs/editor-guide.md): the browser walk through an editor's first ten minutes, writing its
 ## screenshots to docs/editor-guide/ (make test writes them to a temporary folder). Look at them.
@@ -103,6 +104,13 @@ editor-guide-shots: db install-dev
 ## Two minutes of 16 readers and an editor through nginx + gunicorn: no 5xx, nothing unpublished.
 soak: db install-dev
 	$(VENV)/bin/pytest -p no:cacheprovider -s tests/soak
+
+## Two application servers on a PostgreSQL primary and streaming replica, Redis and an S3
+## server (moto), all on loopback: publishing, replica reads, outages, media (~1 min).
+# tests/helpers/cluster.py starts it all (docs/operator-guide.md, "The cluster test"); db only
+# because the test run's own settings read the local database's URL.
+cluster-test: db install-dev
+	$(VENV)/bin/pytest -p no:cacheprovider tests/cluster
 
 ## Mutation testing of the rules that guard unpublished work (~30 min): score and survivors.
 mutation: db install-dev

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import redis
 
+from smartchunks.frontserver import _die_with_parent
+
 REDIS_SERVER = "/usr/bin/redis-server"
 STARTUP_TIMEOUT = 20
 
@@ -70,6 +72,8 @@ class RedisServer:
             ],  # fmt: skip
             stdout=(self.folder / "redis.log").open("ab"),
             stderr=subprocess.STDOUT,
+            # Stopped by the kernel if the test process is killed outright: never left running.
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - forked from the main thread
         )
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:

@@ -44,6 +44,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from smartchunks.frontserver import _die_with_parent
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 STATIC_CACHE = BASE_DIR / "var" / "test-static"
 STARTUP_TIMEOUT = 90
@@ -183,6 +185,9 @@ class Stack:
                     env=env,
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    # If the test process is killed outright, the kernel sends the front
+                    # server SIGTERM and it stops nginx and gunicorn: nothing left running.
+                    preexec_fn=_die_with_parent,  # noqa: PLW1509 - fork from the main thread
                 )
             self._wait_until_serving()
         except BaseException:
