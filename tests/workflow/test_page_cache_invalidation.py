@@ -30,6 +30,8 @@ REVIEWED = {
     ("authors/sign_in/two_factor.py", "replace_recovery_codes", "bulk_create"): "not public",
     # Who has an article's form open (an upsert): only the admin's banner shows it.
     ("articles/workflow/presence.py", "_write", "cursor"): "not public",
+    # Reads the primary's WAL position (SELECT pg_current_wal_lsn()): writes nothing.
+    ("articles/workflow/page_generation.py", "primary_wal_position", "cursor"): "a read",
 }
 
 
