@@ -142,8 +142,11 @@ def caught_up_replica(position: int) -> str | None:
             if replica.replayed < position:
                 replica.replayed = max(replica.replayed, replay_position(alias) or -1)
             else:
-                # Django's health check of a kept connection, here rather than mid-page.
-                connections[alias].ensure_connection()
+                # Django's health check of a kept connection (a round trip, once a request),
+                # here rather than mid-page: the reader's compiled queries skip it.
+                connection = connections[alias]
+                connection.close_if_health_check_failed()
+                connection.ensure_connection()
         except DatabaseError as error:
             mark_down(alias, error)
             continue
