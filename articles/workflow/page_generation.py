@@ -67,6 +67,9 @@ class Record:
     # a page rendered from it may be stored under it (smartchunks/replicas.py); None: read
     # from the primary.
     wal_position: int | None = None
+    # With the record in Redis: the public-change sequence's value it was worked out at; a
+    # record behind the database's is dropped (``EpochWatch``).  None: not checked.
+    epoch: int | None = None
 
     def is_valid(self, now: float) -> bool:
         return now < self.valid_until
@@ -76,12 +79,13 @@ class Record:
         return self.next_expiry is None or now < self.next_expiry
 
     def with_token(self, token: str, *, valid_until: float, next_expiry: float | None) -> Record:
-        return Record(token, valid_until, next_expiry, self.wal_position)
+        return Record(token, valid_until, next_expiry, self.wal_position, self.epoch)
 
     def encode(self) -> bytes:
         expiry = "-" if self.next_expiry is None else repr(self.next_expiry)
         position = "-" if self.wal_position is None else str(self.wal_position)
-        return f"{self.token} {self.valid_until!r} {expiry} {position}".encode()
+        epoch = "-" if self.epoch is None else str(self.epoch)
+        return f"{self.token} {self.valid_until!r} {expiry} {position} {epoch}".encode()
 
     @classmethod
     def decode(cls, raw: bytes | str | None) -> Record | None:
@@ -89,16 +93,17 @@ class Record:
             return None
         try:
             text = raw.decode() if isinstance(raw, bytes) else raw
-            # Three fields: written by a release without replicas (no position: the primary).
-            token, valid_until, expiry, *position = text.split()
-            if len(position) > 1:
+            # Fewer fields: written by an earlier release (no position, no epoch).
+            token, valid_until, expiry, *rest = text.split()
+            if len(rest) > 2:
                 return None
-            wal_position = int(position[0]) if position and position[0] != "-" else None
+            position, epoch = (*rest, "-", "-")[:2]
             return cls(
                 token,
                 float(valid_until),
                 None if expiry == "-" else float(expiry),
-                wal_position,
+                None if position == "-" else int(position),
+                None if epoch == "-" else int(epoch),
             )
         except (ValueError, UnicodeDecodeError):
             return None
@@ -196,6 +201,8 @@ class StoreUnavailable(RuntimeError):
 STORE_RETRY_SECONDS = 5.0
 # How often a process whose write could not be announced tries to drop the record again.
 DROP_RETRY_SECONDS = 0.25
+# How often each process compares the record's epoch with the database's (one small query).
+EPOCH_CHECK_SECONDS = 0.5
 
 
 class CacheStore:
@@ -212,12 +219,16 @@ class CacheStore:
     - a process whose renewal after a committed write failed keeps trying to drop it in the
       background (``drop_when_back``) until the store answers, requests or not.
 
+    - and, whatever became of the writer (its process restarted, its machine cut off from
+      Redis while the others are not): every committed public change first draws from a
+      database sequence, and each record carries the sequence's value it was worked out at.
+      Every process compares the two every ``EPOCH_CHECK_SECONDS`` (``_watch_epoch``, a
+      background thread, so hits still ask no database) and drops a record that is behind.
+
     Dropping is always safe: the next request works a record out from the database.  What
-    it cannot cover: a process that saw no failure (it had no request during the outage) and
-    reads the old record between Redis answering again and the writer's next try (at most
-    ``DROP_RETRY_SECONDS`` plus a socket timeout); and a split network, where machines that
-    still reach Redis serve the old pages until the writer reaches it or the record runs out.
-    Closing those would need every hit to ask the database.
+    is left: a record that predates a change can be served for at most
+    ``EPOCH_CHECK_SECONDS`` after Redis answers again (plus the request in flight); closing
+    that would need every hit to ask the database.
     """
 
     def __init__(self, alias: str, name: str):
@@ -230,6 +241,7 @@ class CacheStore:
         self._unsure = False  # failed since the last successful contact
         self._down_until = 0.0  # time.monotonic(): not asked before then
         self._dropping: threading.Thread | None = None
+        self._watching: threading.Thread | None = None
         # Our lock tokens whose release failed: left alone, the lock would make every miss
         # wait LOCK_WAIT_SECONDS until it expires (30 s) once the store is back.
         self._orphaned_locks: set[str] = set()
@@ -332,6 +344,48 @@ class CacheStore:
                     return
             # It failed again meanwhile (for another caller): drop once more.
 
+    def watch_epoch(self) -> None:
+        """Start this process's ``_watch_epoch`` thread unless it runs (threads do not survive
+        gunicorn's fork, so each worker starts its own on first use)."""
+        watching = self._watching
+        if watching is not None and watching.is_alive():
+            return
+        with self._state:
+            if self._watching is None or not self._watching.is_alive():
+                self._watching = threading.Thread(
+                    target=self._watch_epoch, name="generation-epoch-watch", daemon=True
+                )
+                self._watching.start()
+
+    def _watch_epoch(self) -> None:
+        try:
+            while _stores.get(self.name) is self:  # a replaced store (settings changed) stops
+                time.sleep(EPOCH_CHECK_SECONDS)
+                try:
+                    self.drop_if_behind()
+                except Exception:  # the database or the store is down: next round
+                    with contextlib.suppress(Exception):
+                        connections[DEFAULT_DB_ALIAS].close()
+        finally:
+            with contextlib.suppress(Exception):
+                connections[DEFAULT_DB_ALIAS].close()  # this thread's own connection
+
+    def drop_if_behind(self) -> bool:
+        """Drop the record if a public change was committed after it was worked out."""
+        record = self.read()
+        if record is None:
+            return False
+        if record.epoch is not None and database_epoch() <= record.epoch:
+            return False
+        raw = record.encode().decode()
+        if self._contact(lambda: self.cache.get(self.key)) == raw:  # not renewed meanwhile
+            self._contact(lambda: self.cache.delete(self.key))
+            logger.warning(
+                "Page cache: dropped a generation record older than a committed change "
+                "(the change could not reach the store when it was made)"
+            )
+        return True
+
 
 _stores: dict[str, FileStore | CacheStore] = {}
 _stores_lock = threading.Lock()
@@ -347,6 +401,8 @@ def store() -> FileStore | CacheStore:
             else:
                 found = FileStore(Path(settings.PAGE_CACHE_DIR), name)
             _stores[name] = found
+    if isinstance(found, CacheStore):
+        found.watch_epoch()
     return found
 
 
@@ -382,6 +438,26 @@ def primary_wal_position() -> int | None:
         return wal_position(cursor.fetchone()[0])
 
 
+# The public-change sequence is articles_public_change_seq (migration 0017).
+
+
+def database_epoch() -> int:
+    """How many committed public changes the database has counted (the sequence's value)."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        # Before its first nextval a sequence reports its start value, not called yet.
+        cursor.execute(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM articles_public_change_seq"
+        )
+        return cursor.fetchone()[0]
+
+
+def _count_public_change() -> None:
+    """After a commit, before the record is renewed: whatever happens to the renewal, every
+    process's ``EpochWatch`` now finds the record behind the database."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT nextval('articles_public_change_seq')")
+
+
 def wal_position(lsn: str | None) -> int | None:
     """PostgreSQL's ``X/Y`` log sequence number as one comparable integer."""
     if not lsn:
@@ -394,13 +470,15 @@ def _worked_out() -> Record:
     """A new record from the database as it is now (one query; two with replicas)."""
     from django.utils import timezone
 
-    # The position first: every write committed before it is in what the query then reads.
+    # The position and the epoch first: every write committed before them is in what the
+    # query then reads.
+    epoch = database_epoch() if settings.PAGE_CACHE_GENERATION_IN_CACHE else None
     position = primary_wal_position()
     now = timezone.now()
     live, expiry = visibility_instants(now)
     cap = now.timestamp() + settings.PAGE_CACHE_MAX_SECONDS
     valid_until = min(moment for moment in (live, expiry, cap) if moment is not None)
-    return Record(secrets.token_hex(8), valid_until, expiry, position)
+    return Record(secrets.token_hex(8), valid_until, expiry, position, epoch)
 
 
 def _earliest(*moments: float | None) -> float | None:
@@ -440,6 +518,11 @@ def current_or_renewed() -> Record:
 def _renew_after_commit() -> None:
     """After a committed write: a new token and horizon, worked out from committed data."""
     shared = store()
+    if isinstance(shared, CacheStore):
+        try:
+            _count_public_change()
+        except Exception:
+            logger.exception("Page cache: could not count a public change")
     try:
         with shared.lock() as held:
             record = _worked_out()

@@ -65,6 +65,26 @@ def pages_in_redis(settings, redis_server):
     _fresh_process_state()
 
 
+def _without_epoch_watch(monkeypatch) -> None:
+    """This process without its database comparison thread (the fixtures' writes started one)."""
+    monkeypatch.setattr(page_generation.CacheStore, "watch_epoch", lambda self: None)
+    started = list(page_generation._stores.values())
+    page_generation._stores.clear()
+    for store in started:
+        if getattr(store, "_watching", None) is not None:
+            store._watching.join(timeout=WAIT_SECONDS)
+            assert not store._watching.is_alive()
+
+
+def _back_with(redis_server, stale_record: bytes) -> None:
+    """Redis answers again, holding the record of before the outage.  Commands the outage
+    timed out may still reach it as it wakes (a DEL that would drop the record, by luck);
+    once they have, the old record is put back: the case where none got through."""
+    redis_server.resume()
+    time.sleep(0.5)
+    redis_server.client().set(record_key(), stale_record)
+
+
 def record_key() -> str:
     return f":1:generation:{page_generation.namespace()}"
 
@@ -156,15 +176,17 @@ def test_a_worker_that_saw_redis_fail_drops_the_record_on_its_first_contact(
 ):
     """The writer died before Redis came back (no background drop): the record it left is
     still there, and the first worker that had seen Redis fail drops it before reading."""
-    cached_everywhere(reader, "/", article.get_absolute_url())
     monkeypatch.setattr(page_generation.CacheStore, "drop_when_back", lambda self: None)
+    # The database comparison (next test) would drop it too; this is the first-contact drop.
+    _without_epoch_watch(monkeypatch)
+    cached_everywhere(reader, "/", article.get_absolute_url())
     monkeypatch.setattr(page_generation, "STORE_RETRY_SECONDS", 0.0)
     monkeypatch.setattr(page_cache, "STORE_RETRY_SECONDS", 0.0)
     stale_record = pages_in_redis.client().get(record_key())
     pages_in_redis.pause()
     unpublish_in_the_admin(editor_client, article)
     assert reader.get(article.get_absolute_url()).status_code == 404  # uncached, from the db
-    pages_in_redis.resume()
+    _back_with(pages_in_redis, stale_record)
     # The danger is real: Redis is back holding the record every old page is stored under.
     assert pages_in_redis.client().get(record_key()) == stale_record
     with caplog.at_level(logging.WARNING):
@@ -174,6 +196,45 @@ def test_a_worker_that_saw_redis_fail_drops_the_record_on_its_first_contact(
     assert "Harbour cranes explained" not in home.content.decode()
     assert "dropped its record" in caplog.text
     assert pages_in_redis.client().get(record_key()) != stale_record
+
+
+def test_a_record_older_than_a_committed_change_is_dropped_by_every_process(
+    pages_in_redis, reader, article, editor_client, monkeypatch, caplog
+):
+    """The reviewer's case: the writer's process is gone before Redis answers again (a
+    deploy's reload), and the other processes never saw Redis fail: the record it left
+    behind would serve the unpublished article until it ran out (300 s).  The change was
+    counted in the database, and every process's comparison drops the record."""
+    monkeypatch.setattr(page_generation.CacheStore, "drop_when_back", lambda self: None)
+    monkeypatch.setattr(page_generation, "STORE_RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(page_cache, "STORE_RETRY_SECONDS", 0.0)
+    cached_everywhere(reader, "/", article.get_absolute_url())
+    stale_record = pages_in_redis.client().get(record_key())
+    pages_in_redis.pause()
+    unpublish_in_the_admin(editor_client, article)
+    # A process that remembers nothing of the outage (a new worker); the writer's threads
+    # end with it.
+    writer = page_generation.store()
+    page_generation._stores.clear()
+    writer._watching.join(timeout=WAIT_SECONDS)
+    assert not writer._watching.is_alive()
+    page_cache._store_down_until = 0.0
+    _back_with(pages_in_redis, stale_record)
+    deadline = time.monotonic() + WAIT_SECONDS
+    with caplog.at_level(logging.WARNING):
+        while reader.get(article.get_absolute_url()).status_code != 404:
+            assert time.monotonic() < deadline, "the unpublished article is still served"
+            time.sleep(0.05)
+    assert "older than a committed change" in caplog.text
+    assert [reader.get(article.get_absolute_url()).status_code for _ in range(3)] == [404] * 3
+    assert "Harbour cranes explained" not in reader.get("/").content.decode()
+
+
+def test_a_record_is_kept_while_no_change_is_committed(pages_in_redis, reader, article):
+    cached_everywhere(reader, article.get_absolute_url())
+    shared = page_generation.store()
+    assert shared.drop_if_behind() is False
+    assert reader.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
 
 
 def test_a_blip_with_no_write_only_costs_a_miss(pages_in_redis, reader, article, monkeypatch):

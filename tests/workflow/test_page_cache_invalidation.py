@@ -32,6 +32,9 @@ REVIEWED = {
     ("articles/workflow/presence.py", "_write", "cursor"): "not public",
     # Reads the primary's WAL position (SELECT pg_current_wal_lsn()): writes nothing.
     ("articles/workflow/page_generation.py", "primary_wal_position", "cursor"): "a read",
+    # The public-change sequence: read, and drawn from after a commit (it is the renewal).
+    ("articles/workflow/page_generation.py", "database_epoch", "cursor"): "a read",
+    ("articles/workflow/page_generation.py", "_count_public_change", "cursor"): "the renewal",
 }
 
 
