@@ -33,6 +33,7 @@ import contextvars
 import fcntl
 import logging
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -119,6 +120,9 @@ class FileStore:
         self.path = folder / f"generation-{name}"
         self.lock_path = folder / f"generation-{name}.lock"
         self._last: tuple[bytes, Record | None] = (b"", None)
+        # The front server's copy of the pages (smartchunks/front_cache.py): nginx serves
+        # ``front/<name>/current/...``, so the link follows the record, see ``point_front``.
+        self.front = front_folder(folder, name)
 
     def read(self) -> Record | None:
         try:
@@ -138,6 +142,9 @@ class FileStore:
 
     def write(self, record: Record) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The front server's link first: it then never shows an older generation than this
+        # record (for a moment it shows the new one, of which no page exists yet: a miss).
+        self.point_front(record.token)
         fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".generation-")
         try:
             os.write(fd, record.encode())
@@ -150,8 +157,39 @@ class FileStore:
             raise
 
     def forget(self) -> None:
+        self.point_front(None)
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+
+    def point_front(self, token: str | None) -> None:
+        """Point ``front/<name>/current`` at the folder of ``token``'s pages, atomically
+        (None: at nothing, so nginx passes every request on to Python)."""
+        if self.front is None:
+            return
+        link = self.front / "current"
+        if token is None:
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()
+            return
+        self.front.mkdir(parents=True, exist_ok=True)
+        temporary = self.front / f".current-{secrets.token_hex(6)}"
+        os.symlink(f"g-{token}", temporary)
+        try:
+            os.replace(temporary, link)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+
+    def front_token(self) -> str | None:
+        """The token whose pages nginx serves now, or None."""
+        if self.front is None:
+            return None
+        try:
+            target = os.readlink(self.front / "current")
+        except OSError:
+            return None
+        return target.removeprefix("g-")
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[bool]:
@@ -166,6 +204,19 @@ class FileStore:
                     fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+
+def front_folder(folder: Path, name: str) -> Path | None:
+    """Where the front server's copies of this database's pages live, or None: not kept
+    (turned off, the page cache off, or a database name unfit for a path)."""
+    if not (settings.FRONT_CACHE_ENABLED and settings.PAGE_CACHE_ENABLED):
+        return None
+    if not FRONT_NAME.fullmatch(name):
+        return None
+    return folder / "front" / name
+
+
+FRONT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}")
 
 
 def _try_flock(fd: int) -> bool:
