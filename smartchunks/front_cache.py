@@ -223,9 +223,19 @@ def keep_file(record, request, page, release: str) -> None:
         _point_if_current(store, record)
 
 
+def make_folders(folder: Path) -> None:
+    """``mkdir -p`` with every new folder 0o755 whatever the umask (gunicorn's is 0): nginx's
+    workers, another user, must read them, and nobody else may write into them."""
+    if folder.is_dir():
+        return
+    make_folders(folder.parent)
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir()
+        os.chmod(folder, 0o755)  # noqa: S103 (nginx, another user, reads it)
+
+
 def _write_atomically(target: Path, body: bytes) -> None:
-    # 0o755 whatever gunicorn's umask: nginx's workers run as another user.
-    target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    make_folders(target.parent)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".front-")
     try:
         with os.fdopen(fd, "wb") as file:
@@ -337,29 +347,25 @@ def start_watcher() -> ExpiryWatcher | None:
     store = page_generation.store()
     if getattr(store, "front", None) is None:
         return None
-    store.front.mkdir(parents=True, exist_ok=True)
+    make_folders(store.front)
     watcher = ExpiryWatcher(store)
     watcher.start()
     return watcher
 
 
-def nginx_settings() -> dict:
-    """What the nginx configuration needs (smartchunks/frontserver.py), or {}: not kept."""
-    import django
-
-    django.setup()
+def nginx_settings(*, release: str, private_cookies: tuple[str, ...]) -> dict:
+    """What the nginx configuration needs (smartchunks/frontserver.py), or {}: not kept.
+    Django must be set up (``start_watcher`` does it)."""
     from articles.workflow import page_generation
-    from smartchunks import page_cache
 
     if not settings.PAGE_CACHE_ENABLED:
         return {}
-    store = page_generation.store()
-    folder = getattr(store, "front", None)
+    folder = getattr(page_generation.store(), "front", None)
     if folder is None:
         return {}
     return {
         "front_cache_root": folder,
-        "front_cache_release": page_cache.release(),
+        "front_cache_release": release,
         "front_cache_headers": tuple(hit_headers()),
-        "front_cache_cookies": page_cache._private_cookies(),
+        "front_cache_cookies": private_cookies,
     }

@@ -247,9 +247,14 @@ def layout_from_settings(
 def _front_cache(settings) -> dict:
     if not (settings.FRONT_CACHE_ENABLED and settings.PAGE_CACHE_ENABLED):
         return {}
-    from smartchunks import front_cache
+    import django
 
-    return front_cache.nginx_settings()
+    django.setup()  # the generation store and the release digest need the apps
+    from smartchunks import front_cache, page_cache
+
+    return front_cache.nginx_settings(
+        release=page_cache.release(), private_cookies=page_cache._private_cookies()
+    )
 
 
 def _media_bucket(settings) -> dict[str, str]:
@@ -472,7 +477,8 @@ def front_cache_maps(layout: Layout) -> str:
         return ""
     cookies = "|".join(_nginx_regex_literal(name) for name in layout.front_cache_cookies)
     prefixes = "|".join(
-        _nginx_regex_literal(prefix.strip("/")) for prefix in ("admin", "ckeditor", "preview", "media", "static")
+        _nginx_regex_literal(prefix.strip("/"))
+        for prefix in ("admin", "ckeditor", "preview", "media", "static")
     )
     return f"""
     # Page-cache hits from files (smartchunks/front_cache.py).  Only a GET or HEAD with no
@@ -512,7 +518,7 @@ def front_cache_maps(layout: Layout) -> str:
 
 
 def _nginx_header_value(value: str) -> str:
-    if any(char in value for char in "$\"\\\n\r"):
+    if any(char in value for char in '$"\\\n\r'):
         raise FrontServerError(f"A page-cache header cannot be written for nginx: {value!r}")
     return f'"{value}"'
 

@@ -171,7 +171,14 @@ class FileStore:
             with contextlib.suppress(FileNotFoundError):
                 link.unlink()
             return
-        self.front.mkdir(parents=True, exist_ok=True)
+        for folder in (self.front.parent, self.front):
+            # Read by nginx's workers (another user), written by nobody else, whatever the
+            # umask (gunicorn's is 0).
+            try:
+                folder.mkdir(mode=0o755)
+            except FileExistsError:
+                continue
+            os.chmod(folder, 0o755)  # noqa: S103 (nginx, another user, reads it)
         temporary = self.front / f".current-{secrets.token_hex(6)}"
         os.symlink(f"g-{token}", temporary)
         try:

@@ -14,12 +14,15 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import time
 import urllib.parse
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from articles.models import Article
 from articles.workflow import page_generation, services
@@ -202,6 +205,42 @@ def test_an_unpublished_article_leaves_nginx_at_once(stack):
     assert "Soon gone from nginx" not in ask(stack, "/").body
 
 
+def test_a_scheduled_article_appears_and_an_expiring_one_goes_from_nginx_with_no_write(stack):
+    editor = make_role_user("Editor")
+    make_article(title="Steady story")
+    scheduled = make_article(title="Scheduled story", status=Article.Status.DRAFT)
+    expiring = make_article(title="Expiring story")
+    live_at = timezone.now() + timedelta(seconds=3)
+    services.schedule(scheduled, by=editor, at=live_at)
+    expiring.expires_at = live_at
+    services.save_edit(expiring, by=editor)
+    before = warm(stack, "/")
+    assert before.from_file, "nginx did not answer the home page before the moment"
+    assert "Scheduled story" not in before.body and "Expiring story" in before.body
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        answers = [ask(stack, "/").body for _ in range(8)]
+        if all("Scheduled story" in body and "Expiring story" not in body for body in answers):
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the home page did not change within 60 s of its moment")
+    # Answered from nginx again once Python worked out the new generation.
+    after = warm(stack, "/")
+    assert after.from_file and "Scheduled story" in after.body
+
+
+def test_the_files_and_folders_are_readable_by_nginx_and_writable_by_no_one_else(stack):
+    make_article(title="Permissions")
+    assert warm(stack, "/").from_file
+    front = page_generation.store().front
+    for path in [front, *front.rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o755 if path.is_dir() else 0o644), (path, oct(mode))
+
+
 def test_the_link_follows_the_generation_and_is_dropped_when_the_record_runs_out(stack):
     """The watcher of the front server's supervisor removes the link at valid_until."""
     store = page_generation.store()
@@ -214,8 +253,6 @@ def test_the_link_follows_the_generation_and_is_dropped_when_the_record_runs_out
     for _ in range(100):
         if store.front_token() is None:
             break
-        import time
-
         time.sleep(0.05)
     assert store.front_token() is None
     answer = ask(stack, "/")
@@ -226,7 +263,10 @@ def test_the_link_follows_the_generation_and_is_dropped_when_the_record_runs_out
 
 def test_paths_and_hosts_nginx_cannot_map_safely_get_no_file():
     base = {"HTTP_HOST": "example.org", "wsgi.url_scheme": "http", "QUERY_STRING": ""}
-    assert front_cache.relative_path({**base, "PATH_INFO": "/a/b/"}) == "http/example.org/a/b/index.html"
+    assert (
+        front_cache.relative_path({**base, "PATH_INFO": "/a/b/"})
+        == "http/example.org/a/b/index.html"
+    )
     assert (
         front_cache.relative_path({**base, "PATH_INFO": "/", "QUERY_STRING": "page=3"})
         == "http/example.org/index.page-3.html"
