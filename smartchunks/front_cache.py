@@ -9,7 +9,8 @@ speed, while staying exactly as fresh:
   ``PAGE_CACHE_DIR/front/<database>/g-<token>/<release>/<scheme>/<host><path>index.html``
   (``index.page-N.html`` for ``?page=N``), atomically, under the generation token the page
   was stored under, only for addresses made of safe characters (``relative_path``).
-- ``front/<database>/current`` is a symlink to ``g-<token>`` of the current generation.  The
+- ``PAGE_CACHE_DIR/front-<database>`` (beside the generation record) is a symlink to the
+  current generation's ``front/<database>/g-<token>``; nginx looks only through it.  The
   generation store (articles/workflow/page_generation.py, ``FileStore``) swaps it in the same
   call that writes the record, *before* the record, and removes it when the record is
   dropped: nginx never serves an older generation than Python does.
@@ -360,11 +361,12 @@ def nginx_settings(*, release: str, private_cookies: tuple[str, ...]) -> dict:
 
     if not settings.PAGE_CACHE_ENABLED:
         return {}
-    folder = getattr(page_generation.store(), "front", None)
-    if folder is None:
+    store = page_generation.store()
+    if getattr(store, "front", None) is None:
         return {}
     return {
-        "front_cache_root": folder,
+        "front_cache_root": store.front_link.parent,
+        "front_cache_link": store.front_link.name,
         "front_cache_release": release,
         "front_cache_headers": tuple(hit_headers()),
         "front_cache_cookies": private_cookies,

@@ -177,9 +177,10 @@ class Layout:
     media_bucket_origin: str = ""
     resolver: str = ""
     # Page-cache hits answered from files (smartchunks/front_cache.py): the folder holding
-    # ``current``, the release folder under it, the hit's headers and the cookies that keep a
-    # request away from the files; None: off.
+    # the link to the current generation's files, the link's name, the release folder under
+    # it, the hit's headers and the cookies that keep a request away from the files; None: off.
     front_cache_root: Path | None = None
+    front_cache_link: str = ""
     front_cache_release: str = ""
     front_cache_headers: tuple[tuple[str, str], ...] = ()
     front_cache_cookies: tuple[str, ...] = ()
@@ -511,7 +512,7 @@ def front_cache_maps(layout: Layout) -> str:
     # "/-/none" is never written: the request goes on to gunicorn.
     map "$front_cache_method$front_cache_cookie$front_cache_authorization|$front_cache_host|$front_cache_file" $front_cache_try {{
         "~^111\\|(?<front_cache_th>[^|]+)\\|(?<front_cache_tf>/[^|]+)$"
-            "/current/{layout.front_cache_release}/$scheme/$front_cache_th$front_cache_tf";
+            "/{layout.front_cache_link}/{layout.front_cache_release}/$scheme/$front_cache_th$front_cache_tf";
         default "/-/none";
     }}
 """
@@ -537,8 +538,9 @@ def front_cache_location(layout: Layout) -> str:
     return f"""        location / {{
             root {layout.front_cache_root};
             try_files $front_cache_try @app;
-            # The link "current" moves on every write: no cached file handles, and symlinks
-            # followed (nginx's defaults, stated here because the cache depends on them).
+            # The link to the current generation moves on every write: no cached file
+            # handles, and symlinks followed (nginx's defaults, stated here because the cache
+            # depends on them).
             open_file_cache off;
             disable_symlinks off;
             types {{ }}

@@ -120,9 +120,12 @@ class FileStore:
         self.path = folder / f"generation-{name}"
         self.lock_path = folder / f"generation-{name}.lock"
         self._last: tuple[bytes, Record | None] = (b"", None)
-        # The front server's copy of the pages (smartchunks/front_cache.py): nginx serves
-        # ``front/<name>/current/...``, so the link follows the record, see ``point_front``.
+        # The front server's copies of the pages (smartchunks/front_cache.py): nginx serves
+        # ``front-<name>/...``, a link to ``front/<name>/g-<token>`` that follows the record
+        # (``point_front``).  Beside the record, so whoever may replace the record may
+        # replace the link.
         self.front = front_folder(folder, name)
+        self.front_link = folder / f"front-{name}"
 
     def read(self) -> Record | None:
         try:
@@ -162,27 +165,18 @@ class FileStore:
             self.path.unlink()
 
     def point_front(self, token: str | None) -> None:
-        """Point ``front/<name>/current`` at the folder of ``token``'s pages, atomically
+        """Point the link nginx serves from at the folder of ``token``'s pages, atomically
         (None: at nothing, so nginx passes every request on to Python)."""
         if self.front is None:
             return
-        link = self.front / "current"
         if token is None:
             with contextlib.suppress(FileNotFoundError):
-                link.unlink()
+                self.front_link.unlink()
             return
-        for folder in (self.front.parent, self.front):
-            # Read by nginx's workers (another user), written by nobody else, whatever the
-            # umask (gunicorn's is 0).
-            try:
-                folder.mkdir(mode=0o755)
-            except FileExistsError:
-                continue
-            os.chmod(folder, 0o755)  # noqa: S103 (nginx, another user, reads it)
-        temporary = self.front / f".current-{secrets.token_hex(6)}"
-        os.symlink(f"g-{token}", temporary)
+        temporary = self.path.parent / f".front-{secrets.token_hex(6)}"
+        os.symlink(f"front/{self.front.name}/g-{token}", temporary)
         try:
-            os.replace(temporary, link)
+            os.replace(temporary, self.front_link)
         except BaseException:
             with contextlib.suppress(OSError):
                 temporary.unlink()
@@ -193,10 +187,10 @@ class FileStore:
         if self.front is None:
             return None
         try:
-            target = os.readlink(self.front / "current")
+            target = os.readlink(self.front_link)
         except OSError:
             return None
-        return target.removeprefix("g-")
+        return target.rpartition("/g-")[2] or None
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[bool]:
