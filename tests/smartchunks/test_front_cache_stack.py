@@ -28,6 +28,7 @@ from articles.models import Article
 from articles.workflow import page_generation, services
 from smartchunks import front_cache
 from tests.factories import make_article, make_role_user, make_section, make_tag
+from tests.helpers.fresh_settings import in_fresh_interpreter
 from tests.helpers.stack import Stack, current_database_url
 
 pytestmark = [pytest.mark.frontserver, pytest.mark.django_db(transaction=True)]
@@ -302,3 +303,33 @@ def test_the_watcher_never_drops_a_newer_generations_link(tmp_path):
     store.write(old)
     watcher.check()
     assert store.front_token() is None
+
+
+def test_turned_off_every_hit_is_pythons(django_db_blocker):
+    with django_db_blocker.unblock():
+        make_article(title="Python only")
+        with Stack(
+            database_url=current_database_url(), extra_env={"SMARTCHUNKS_FRONT_CACHE": "off"}
+        ) as off:
+            answers = [ask(off, "/") for _ in range(6)]
+    assert all(answer.status == 200 for answer in answers)
+    assert not any(answer.from_file for answer in answers)
+    assert answers[-1].header("X-Page-Cache") == "hit"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "True"),
+        ({"SMARTCHUNKS_FRONT_CACHE": "off"}, "False"),
+        # Several machines: a write on one could not swap another's link at that moment.
+        ({"REDIS_URL": "redis://127.0.0.1:1/0"}, "False"),
+    ],
+)
+def test_the_front_cache_is_for_one_machine_and_can_be_turned_off(env, expected):
+    result = in_fresh_interpreter(
+        "import smartchunks.settings as s; print(s.FRONT_CACHE_ENABLED)",
+        env=env,
+        drop=("DJANGO_", "SMARTCHUNKS_", "REDIS_URL"),
+    )
+    assert result.stdout.strip() == expected
