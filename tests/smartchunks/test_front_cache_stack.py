@@ -196,14 +196,29 @@ def test_no_file_for_staff_answers_previews_errors_or_other_queries(stack):
     assert any(name.endswith(published.get_absolute_url() + "index.html") for name in written)
 
 
-def test_an_unpublished_article_leaves_nginx_at_once(stack):
+def test_an_unpublished_article_leaves_every_page_nginx_answered_at_once(stack):
     editor = make_role_user("Editor")
-    article = make_article(title="Soon gone from nginx")
-    path = article.get_absolute_url()
-    assert warm(stack, path).from_file
+    section = make_section(name="Zqx Harbour")
+    tag = make_tag(name="Zqx Cranes")
+    make_article(title="Stays published", section=section, tags=[tag])
+    article = make_article(title="Zqx marker 7731", section=section, tags=[tag])
+    pages = [
+        "/",
+        "/?page=1",
+        article.get_absolute_url(),
+        article.author.get_absolute_url(),
+        section.get_absolute_url(),
+        tag.get_absolute_url(),
+    ]
+    for path in pages:
+        answer = warm(stack, path)
+        assert answer.from_file and "Zqx marker 7731" in answer.body, path
     services.unpublish(article, by=editor)
-    assert ask(stack, path).status == 404
-    assert "Soon gone from nginx" not in ask(stack, "/").body
+    for path in pages:
+        for _ in range(6):
+            answer = ask(stack, path)
+            assert "Zqx marker 7731" not in answer.body, path
+    assert ask(stack, article.get_absolute_url()).status == 404
 
 
 def test_a_scheduled_article_appears_and_an_expiring_one_goes_from_nginx_with_no_write(stack):
