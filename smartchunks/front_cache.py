@@ -359,7 +359,7 @@ def nginx_settings(*, release: str, private_cookies: tuple[str, ...]) -> dict:
     Django must be set up (``start_watcher`` does it)."""
     from articles.workflow import page_generation
 
-    if not settings.PAGE_CACHE_ENABLED:
+    if not (settings.PAGE_CACHE_ENABLED and settings.FRONT_CACHE_ENABLED):
         return {}
     store = page_generation.store()
     if getattr(store, "front", None) is None:

@@ -208,10 +208,11 @@ class FileStore:
 
 
 def front_folder(folder: Path, name: str) -> Path | None:
-    """Where the front server's copies of this database's pages live, or None: not kept
-    (turned off, the page cache off, or a database name unfit for a path)."""
-    if not (settings.FRONT_CACHE_ENABLED and settings.PAGE_CACHE_ENABLED):
-        return None
+    """Where the front server's copies of this database's pages live, or None: a database
+    name unfit for a path (the front server then keeps none).  Whatever this process's
+    settings say: a process with the page cache or the front cache off (manage.py, a bench's
+    uncached stack) still moves the link when it writes, or nginx would go on serving what
+    its write made stale."""
     if not FRONT_NAME.fullmatch(name):
         return None
     return folder / "front" / name

@@ -348,3 +348,17 @@ def test_the_front_cache_is_for_one_machine_and_can_be_turned_off(env, expected)
         drop=("DJANGO_", "SMARTCHUNKS_", "REDIS_URL"),
     )
     assert result.stdout.strip() == expected
+
+
+def test_a_process_with_the_caches_off_still_moves_the_link(settings, tmp_path):
+    """manage.py or another server on the same folder with the page cache or the front cache
+    off: its writes must still end nginx's old pages."""
+    settings.PAGE_CACHE_ENABLED = False
+    settings.FRONT_CACHE_ENABLED = False
+    store = page_generation.FileStore(Path(tmp_path), "shared")
+    store.write(page_generation.Record("first", 1e12, None))
+    assert store.front_token() == "first"
+    store.write(page_generation.Record("second", 1e12, None))
+    assert store.front_token() == "second"
+    store.forget()
+    assert store.front_token() is None
