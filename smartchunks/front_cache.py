@@ -20,7 +20,7 @@ speed, while staying exactly as fresh:
   it never removes a newer generation's link; the next request reaches Python, which works
   out a new record.  It also deletes old generations' folders a minute after they stopped
   being current.
-- nginx answers from ``current/...`` only what Python would answer from the cache: GET or
+- nginx answers from the files only what Python would answer from the cache: GET or
   HEAD, no session/CSRF/messages cookie, no Authorization, not under the newsroom's or the
   media paths, no query but ``page=N``; anything else, and any file not there, goes to
   gunicorn as before.  The hit carries the headers Python's hit carries (``hit_headers``,
