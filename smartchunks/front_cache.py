@@ -293,30 +293,34 @@ class ExpiryWatcher:
             self.stopping.wait(pause)
 
     def check(self) -> float:
-        """Remove the link if its record has run out; the seconds to wait before the next
-        look."""
+        """Remove the link if its record has run out or is gone; the seconds to wait before
+        the next look."""
         linked = self.store.front_token()
         if linked is None:
             return WATCH_SECONDS
         record = self.store.read()
         now = time.time()
-        if record is None or record.token != linked:
-            # Between the link's swap and the record's write, or the record was dropped (its
-            # link goes first): nothing of the link is older than the record.
+        if record is not None and record.token != linked:
+            # Between the link's swap and the record's write (or a write that failed after
+            # the swap): the link names a generation no page was written under yet.
             return WATCH_SECONDS
-        if record.is_valid(now):
+        if record is not None and record.is_valid(now):
             return max(0.0, min(WATCH_SECONDS, record.valid_until - now))
+        # Run out, or the record file removed by hand (``forget`` removes the link itself):
+        # Python serves nothing under it any more, so nginx must not either.
         with self.store.lock() as held:
             if not held:
                 return WATCH_SECONDS
+            linked = self.store.front_token()
             record = self.store.read()
-            if (
-                record is not None
-                and record.token == self.store.front_token()
-                and not record.is_valid(time.time())
+            if linked is not None and (
+                record is None or (record.token == linked and not record.is_valid(time.time()))
             ):
                 self.store.point_front(None)
         return WATCH_SECONDS
+
+    def alive(self) -> bool:
+        return self.thread.is_alive()
 
     def sweep(self) -> None:
         folder = self.store.front

@@ -812,6 +812,11 @@ class FrontServer:
                     print(f"error: {self._exit_reason(process)}; stopping.", file=sys.stderr)
                     self.stop()
                     return 1
+            # Without it nginx would serve a generation past its end (front_cache.py).
+            if self.front_cache_watcher is not None and not self.front_cache_watcher.alive():
+                print("error: the front cache's expiry watcher stopped; stopping.", file=sys.stderr)
+                self.stop()
+                return 1
         self.stop()
         return 0
 

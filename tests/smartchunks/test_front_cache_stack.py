@@ -318,6 +318,11 @@ def test_the_watcher_never_drops_a_newer_generations_link(tmp_path):
     store.write(old)
     watcher.check()
     assert store.front_token() is None
+    # A record file removed by hand (not through forget): its link goes too.
+    store.write(new)
+    store.path.unlink()
+    watcher.check()
+    assert store.front_token() is None
 
 
 def test_turned_off_every_hit_is_pythons(django_db_blocker):
