@@ -367,3 +367,25 @@ def test_a_process_with_the_caches_off_still_moves_the_link(settings, tmp_path):
     assert store.front_token() == "second"
     store.forget()
     assert store.front_token() is None
+
+
+def test_old_generations_folders_go_once_they_have_been_retired_a_while(tmp_path, monkeypatch):
+    store = page_generation.FileStore(Path(tmp_path), "swept")
+    for token in ("old", "current"):
+        (store.front / f"g-{token}" / "release").mkdir(parents=True)
+    store.write(page_generation.Record("current", 1e12, None))
+    watcher = front_cache.ExpiryWatcher(store)
+    watcher.sweep()
+    # Still in its grace period: nginx may be sending a file it opened from it.
+    assert (store.front / "g-old").exists()
+    monkeypatch.setattr(front_cache, "RETIRED_GRACE_SECONDS", 0.0)
+    watcher.sweep()
+    assert not (store.front / "g-old").exists()
+    assert (store.front / "g-current").exists()
+
+
+def test_one_process_writes_a_bounded_number_of_files_a_generation(monkeypatch):
+    monkeypatch.setattr(front_cache, "MAX_FILES_PER_GENERATION", 2)
+    written = front_cache._Written()
+    assert [written.take("a") for _ in range(3)] == [True, True, False]
+    assert written.take("b")  # a new generation starts again
