@@ -176,6 +176,14 @@ class Layout:
     # asks for that host (smartchunks/media/object_storage.py); "" keeps media on disk.
     media_bucket_origin: str = ""
     resolver: str = ""
+    # Page-cache hits answered from files (smartchunks/front_cache.py): the folder holding
+    # the link to the current generation's files, the link's name, the release folder under
+    # it, the hit's headers and the cookies that keep a request away from the files; None: off.
+    front_cache_root: Path | None = None
+    front_cache_link: str = ""
+    front_cache_release: str = ""
+    front_cache_headers: tuple[tuple[str, str], ...] = ()
+    front_cache_cookies: tuple[str, ...] = ()
 
     @property
     def conf(self) -> Path:
@@ -233,6 +241,20 @@ def layout_from_settings(
             image_upload_max=settings.MAX_IMAGE_UPLOAD_BYTES,
         ),
         **_media_bucket(settings),
+        **_front_cache(settings),
+    )
+
+
+def _front_cache(settings) -> dict:
+    if not (settings.FRONT_CACHE_ENABLED and settings.PAGE_CACHE_ENABLED):
+        return {}
+    import django
+
+    django.setup()  # the generation store and the release digest need the apps
+    from smartchunks import front_cache, page_cache
+
+    return front_cache.nginx_settings(
+        release=page_cache.release(), private_cookies=page_cache._private_cookies()
     )
 
 
@@ -445,6 +467,89 @@ def access_log_format(chosen: str) -> str:
     return f"    log_format smartchunks escape=default '{line}';"
 
 
+def _nginx_regex_literal(text: str) -> str:
+    return "".join(f"\\{char}" if not char.isalnum() and char != "_" else char for char in text)
+
+
+def front_cache_maps(layout: Layout) -> str:
+    """The maps that pick the file a request may be answered from (smartchunks/front_cache.py):
+    the same rules as page_cache.page_key and front_cache.relative_path."""
+    if layout.front_cache_root is None:
+        return ""
+    cookies = "|".join(_nginx_regex_literal(name) for name in layout.front_cache_cookies)
+    prefixes = "|".join(
+        _nginx_regex_literal(prefix.strip("/"))
+        for prefix in ("admin", "ckeditor", "preview", "media", "static")
+    )
+    return f"""
+    # Page-cache hits from files (smartchunks/front_cache.py).  Only a GET or HEAD with no
+    # newsroom cookie and no Authorization, outside the newsroom's and media paths, whose
+    # address has nothing to decode (slug segments, at most ?page=N), looks for a file.
+    map $request_method $front_cache_method {{
+        GET 1;
+        HEAD 1;
+        default 0;
+    }}
+    map $http_cookie $front_cache_cookie {{
+        "~({cookies})" 0;
+        default 1;
+    }}
+    map $http_authorization $front_cache_authorization {{
+        "" 1;
+        default 0;
+    }}
+    map $request_uri $front_cache_file {{
+        "~^/({prefixes})/" "";
+        "~^(?<front_cache_path>/(?:[A-Za-z0-9_-]+/)*)$" "${{front_cache_path}}index.html";
+        "~^(?<front_cache_paged>/(?:[A-Za-z0-9_-]+/)*)\\?page=(?<front_cache_page>[0-9]{{1,6}})$"
+            "${{front_cache_paged}}index.page-${{front_cache_page}}.html";
+        default "";
+    }}
+    map $http_host $front_cache_host {{
+        "~^(?<front_cache_h>[a-z0-9-]+(?:\\.[a-z0-9-]+)*(?::[0-9]{{1,5}})?)$" $front_cache_h;
+        default "";
+    }}
+    # "/-/none" is never written: the request goes on to gunicorn.
+    map "$front_cache_method$front_cache_cookie$front_cache_authorization|$front_cache_host|$front_cache_file" $front_cache_try {{
+        "~^111\\|(?<front_cache_th>[^|]+)\\|(?<front_cache_tf>/[^|]+)$"
+            "/{layout.front_cache_link}/{layout.front_cache_release}/$scheme/$front_cache_th$front_cache_tf";
+        default "/-/none";
+    }}
+"""
+
+
+def _nginx_header_value(value: str) -> str:
+    if any(char in value for char in '$"\\\n\r'):
+        raise FrontServerError(f"A page-cache header cannot be written for nginx: {value!r}")
+    return f'"{value}"'
+
+
+def front_cache_location(layout: Layout) -> str:
+    """``location /``: a file of the current generation if there is one, else gunicorn."""
+    if layout.front_cache_root is None:
+        return """        location / {
+            try_files /-/none @app;
+        }"""
+    headers = "\n".join(
+        f"            add_header {name} {_nginx_header_value(value)};"
+        for name, value in layout.front_cache_headers
+        if name.lower() != "content-type"
+    )
+    return f"""        location / {{
+            root {layout.front_cache_root};
+            try_files $front_cache_try @app;
+            # The link to the current generation moves on every write: no cached file
+            # handles, and symlinks followed (nginx's defaults, stated here because the cache
+            # depends on them).
+            open_file_cache off;
+            disable_symlinks off;
+            types {{ }}
+            default_type "text/html; charset=utf-8";
+{headers}
+            add_header X-Request-ID $request_id;
+        }}"""
+
+
 def nginx_config(layout: Layout, user: WorkerUser) -> str:
     error_pages = error_page_locations()
     types = "\n".join(f"        {mime} {exts};" for mime, exts in MIME_TYPES.items())
@@ -500,6 +605,7 @@ http {{
         default "public, max-age=60";
     }}
 
+{front_cache_maps(layout)}
     upstream gunicorn {{
         server unix:{layout.socket} fail_timeout=0;
     }}
@@ -519,7 +625,9 @@ http {{
 
 {protected_media_location(layout)}
 
-        location / {{
+{front_cache_location(layout)}
+
+        location @app {{
             proxy_pass http://gunicorn;
             proxy_request_buffering on;
             proxy_buffering on;
@@ -596,10 +704,13 @@ class FrontServer:
         self.gunicorn: subprocess.Popen | None = None
         self.nginx: subprocess.Popen | None = None
         self.stopping = threading.Event()
+        self.front_cache_watcher = None
 
     def gunicorn_env(self) -> dict[str, str]:
+        front = {"SMARTCHUNKS_FRONT_CACHE_WRITER": "1"} if self.layout.front_cache_root else {}
         return {
             **self.env,
+            **front,
             # nginx writes exactly one X-Forwarded-For entry, the address it saw.
             "DJANGO_TRUSTED_PROXY_COUNT": "1",
             "SMARTCHUNKS_MEDIA_ACCEL_PREFIX": PROTECTED_MEDIA_PREFIX,
@@ -611,6 +722,11 @@ class FrontServer:
         _check_port_free(self.layout)
         needed = [self.layout.static_root, self.layout.media_root, self.layout.run_dir]
         self.layout.media_root.mkdir(parents=True, exist_ok=True)
+        if self.layout.front_cache_root is not None:
+            from smartchunks import front_cache
+
+            self.front_cache_watcher = front_cache.start_watcher()
+            needed.append(self.layout.front_cache_root)
         self.layout.run_dir.mkdir(parents=True, exist_ok=True)
         user = choose_worker_user(needed)
         _prepare_dirs(self.layout, user)
@@ -696,6 +812,11 @@ class FrontServer:
                     print(f"error: {self._exit_reason(process)}; stopping.", file=sys.stderr)
                     self.stop()
                     return 1
+            # Without it nginx would serve a generation past its end (front_cache.py).
+            if self.front_cache_watcher is not None and not self.front_cache_watcher.alive():
+                print("error: the front cache's expiry watcher stopped; stopping.", file=sys.stderr)
+                self.stop()
+                return 1
         self.stop()
         return 0
 

@@ -42,6 +42,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from articles.workflow import page_generation
+from smartchunks import front_cache
 
 logger = logging.getLogger(__name__)
 
@@ -414,9 +415,20 @@ class PageCacheMiddleware:
         # Stored only if nothing changed while it was rendered, and it is still in time.
         if latest == record and record.is_valid(time.time()):
             keep(record, key, page)
+            _keep_for_front_server(record, request, page)
         if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), page.etag):
             return _as_response(page, request)
         return response
+
+
+def _keep_for_front_server(record, request, page: Page) -> None:
+    """Also as a file nginx answers without Python (smartchunks/front_cache.py)."""
+    if not settings.FRONT_CACHE_WRITER:
+        return
+    try:
+        front_cache.keep_file(record, request, page, release())
+    except Exception:  # a full disk costs speed, never the reader's page
+        logger.exception("Front cache: could not write the page for nginx")
 
 
 def outage_copy(request) -> HttpResponse | None:

@@ -359,6 +359,13 @@ PAGE_CACHE_DIR = Path(os.environ.get("SMARTCHUNKS_PAGE_CACHE_DIR", VAR_DIR / "pa
 # Several machines: the pages and the generation in Redis (Django's own Redis backend).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 PAGE_CACHE_GENERATION_IN_CACHE = bool(REDIS_URL)
+# Cache hits answered by nginx from files, without Python (smartchunks/front_cache.py): only
+# with the generation on this machine (no REDIS_URL: a per-machine link could not follow a
+# write made on another machine at the same moment).  SMARTCHUNKS_FRONT_CACHE=off turns it off.
+FRONT_CACHE_ENABLED = env_bool("SMARTCHUNKS_FRONT_CACHE", default=True) and not REDIS_URL
+# Set by the front server (smartchunks/frontserver.py) for its gunicorn only: these workers
+# write the files nginx serves.  Anything else (tests' client, manage.py) writes none.
+FRONT_CACHE_WRITER = env_bool("SMARTCHUNKS_FRONT_CACHE_WRITER")
 # A generation is worked out again at least this often, even with no write and nothing
 # scheduled: the bound on anything no write announces (the footer's year, a lost renewal).
 PAGE_CACHE_MAX_SECONDS = int(os.environ.get("SMARTCHUNKS_PAGE_CACHE_MAX_SECONDS", "300"))

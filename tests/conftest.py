@@ -22,6 +22,8 @@ def pytest_configure(config):
     # The page cache's files in a throwaway folder (tests/helpers/stack.py passes it on to a
     # real stack, so pages and generation are shared with it).
     settings.PAGE_CACHE_DIR = Path(tempfile.mkdtemp(prefix="smartchunks-page-cache-"))
+    # nginx's workers (another user) read the front cache's files under it.
+    settings.PAGE_CACHE_DIR.chmod(0o755)
     settings.CACHES["pages"]["LOCATION"] = str(settings.PAGE_CACHE_DIR / "pages")
     # Each login attempt in tests must not lock the test client out.
     settings.AXES_ENABLED = False

@@ -33,6 +33,7 @@ import contextvars
 import fcntl
 import logging
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -124,6 +125,12 @@ class FileStore:
         self.path = folder / f"generation-{name}"
         self.lock_path = folder / f"generation-{name}.lock"
         self._last: tuple[bytes, Record | None] = (b"", None)
+        # The front server's copies of the pages (smartchunks/front_cache.py): nginx serves
+        # ``front-<name>/...``, a link to ``front/<name>/g-<token>`` that follows the record
+        # (``point_front``).  Beside the record, so whoever may replace the record may
+        # replace the link.
+        self.front = front_folder(folder, name)
+        self.front_link = folder / f"front-{name}"
 
     def read(self) -> Record | None:
         try:
@@ -143,6 +150,9 @@ class FileStore:
 
     def write(self, record: Record) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The front server's link first: it then never shows an older generation than this
+        # record (for a moment it shows the new one, of which no page exists yet: a miss).
+        self.point_front(record.token)
         fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".generation-")
         try:
             os.write(fd, record.encode())
@@ -155,8 +165,37 @@ class FileStore:
             raise
 
     def forget(self) -> None:
+        self.point_front(None)
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+
+    def point_front(self, token: str | None) -> None:
+        """Point the link nginx serves from at the folder of ``token``'s pages, atomically
+        (None: at nothing, so nginx passes every request on to Python)."""
+        if self.front is None:
+            return
+        if token is None:
+            with contextlib.suppress(FileNotFoundError):
+                self.front_link.unlink()
+            return
+        temporary = self.path.parent / f".front-{secrets.token_hex(6)}"
+        os.symlink(f"front/{self.front.name}/g-{token}", temporary)
+        try:
+            os.replace(temporary, self.front_link)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+
+    def front_token(self) -> str | None:
+        """The token whose pages nginx serves now, or None."""
+        if self.front is None:
+            return None
+        try:
+            target = os.readlink(self.front_link)
+        except OSError:
+            return None
+        return target.rpartition("/g-")[2] or None
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[bool]:
@@ -171,6 +210,20 @@ class FileStore:
                     fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+
+def front_folder(folder: Path, name: str) -> Path | None:
+    """Where the front server's copies of this database's pages live, or None: a database
+    name unfit for a path (the front server then keeps none).  Whatever this process's
+    settings say: a process with the page cache or the front cache off (manage.py, a bench's
+    uncached stack) still moves the link when it writes, or nginx would go on serving what
+    its write made stale."""
+    if not FRONT_NAME.fullmatch(name):
+        return None
+    return folder / "front" / name
+
+
+FRONT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}")
 
 
 def _try_flock(fd: int) -> bool:
