@@ -704,6 +704,7 @@ class FrontServer:
         self.gunicorn: subprocess.Popen | None = None
         self.nginx: subprocess.Popen | None = None
         self.stopping = threading.Event()
+        self.drained = False
         self.front_cache_watcher = None
 
     def gunicorn_env(self) -> dict[str, str]:
@@ -714,7 +715,13 @@ class FrontServer:
             # nginx writes exactly one X-Forwarded-For entry, the address it saw.
             "DJANGO_TRUSTED_PROXY_COUNT": "1",
             "SMARTCHUNKS_MEDIA_ACCEL_PREFIX": PROTECTED_MEDIA_PREFIX,
+            # Present while this server drains before stopping: /readyz then answers 503.
+            "SMARTCHUNKS_DRAIN_FILE": str(self.drain_file),
         }
+
+    @property
+    def drain_file(self) -> Path:
+        return self.layout.run_dir / "draining"
 
     def start(self) -> None:
         nginx = find_nginx()
@@ -728,6 +735,7 @@ class FrontServer:
             self.front_cache_watcher = front_cache.start_watcher()
             needed.append(self.layout.front_cache_root)
         self.layout.run_dir.mkdir(parents=True, exist_ok=True)
+        self.drain_file.unlink(missing_ok=True)  # left by a server that was killed mid-drain
         user = choose_worker_user(needed)
         _prepare_dirs(self.layout, user)
         self.layout.conf.write_text(nginx_config(self.layout, user))
@@ -822,10 +830,27 @@ class FrontServer:
 
     def stop(self) -> None:
         """nginx first (QUIT: finish requests in flight, accept no new ones), then gunicorn
-        (TERM: workers finish their request): nginx still needs gunicorn for what it holds."""
+        (TERM: workers finish their request): nginx still needs gunicorn for what it holds.
+
+        With ``SMARTCHUNKS_DRAIN_SECONDS``, first that long of serving every request while
+        /readyz answers 503: a load balancer takes the machine out of rotation before
+        nginx stops accepting connections, so no reader's connection is refused."""
         self.stopping.set()
+        self._drain()
         self._stop(self.nginx, signal.SIGQUIT, SHUTDOWN_GRACE_SECONDS + 5)
         self._stop(self.gunicorn, signal.SIGTERM, SHUTDOWN_GRACE_SECONDS + 5)
+
+    def _drain(self) -> None:
+        seconds = float(self.env.get("SMARTCHUNKS_DRAIN_SECONDS") or 0)
+        running = [p for p in (self.nginx, self.gunicorn) if p is not None and p.poll() is None]
+        if seconds <= 0 or len(running) < 2 or self.drained:
+            return
+        self.drained = True
+        self.drain_file.touch()
+        print(f"Draining for {seconds:g} s (/readyz answers 503), then stopping.", flush=True)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and all(p.poll() is None for p in running):
+            time.sleep(0.1)
 
     @staticmethod
     def _stop(process: subprocess.Popen | None, how: signal.Signals, grace: float) -> None:

@@ -3,14 +3,17 @@
 - ``/healthz`` (liveness): 200 while this process can reach the database.
 - ``/readyz`` (readiness): 200 "ready" only when the database answers *and* every migration
   of this code is applied; 503 with the reason otherwise, so a load balancer sends no reader
-  to a machine whose new code would query columns that do not exist yet.
+  to a machine whose new code would query columns that do not exist yet.  Also 503 while the
+  front server drains before stopping (``SMARTCHUNKS_DRAIN_SECONDS``).
 
 Both are never cached (``never_cache``; neither is one of the page cache's views) and are
 exempt from the HTTPS redirect (settings.SECURE_REDIRECT_EXEMPT): balancers ask over plain
 HTTP and take a redirect for "down".
 """
 
+import os
 import threading
+from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -57,8 +60,16 @@ def healthz(request):
     return _plain("ok")
 
 
+def draining() -> bool:
+    """The front server is about to stop (smartchunks/frontserver.py, SMARTCHUNKS_DRAIN_SECONDS)."""
+    drain_file = os.environ.get("SMARTCHUNKS_DRAIN_FILE")
+    return bool(drain_file) and Path(drain_file).exists()
+
+
 @never_cache
 def readyz(request):
+    if draining():
+        return _plain("draining: this server is stopping", 503)
     if not _database_answers():
         return _plain("database unavailable", 503)
     try:

@@ -29,6 +29,7 @@ import logging
 import sys
 
 from django.conf import settings
+from django.db import connections
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -68,13 +69,27 @@ def page_cache_copy(request) -> HttpResponse | None:
 
 def outage_response(request, error: BaseException) -> HttpResponse:
     """The 503 page, or the page cache's copy of a public page when it has one."""
-    logger.warning(
-        "Database unavailable, answered 503: %s %s (%s: %s)",
-        request.method,
-        request.path,
-        type(error).__name__,
-        str(error).strip().splitlines()[0] if str(error).strip() else "",
-    )
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    replica = getattr(request, "replica_alias", None)
+    if replica and connections[replica].errors_occurred:
+        # smartchunks/replicas.py answers the request again from the primary: the reader
+        # gets no 503, and the log must not say so.
+        logger.warning(
+            "Replica %s failed mid-request, answering again from the primary: %s %s (%s: %s)",
+            replica,
+            request.method,
+            request.path,
+            type(error).__name__,
+            reason,
+        )
+    else:
+        logger.warning(
+            "Database unavailable, answered 503: %s %s (%s: %s)",
+            request.method,
+            request.path,
+            type(error).__name__,
+            reason,
+        )
     if not is_private_request(request):
         cached = page_cache_copy(request)
         if cached is not None:

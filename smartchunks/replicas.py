@@ -182,10 +182,12 @@ class ReplicaReadsMiddleware:
         ):
             # The replica failed mid-request (smartchunks/outage.py answered 503): the
             # request changed nothing, so it is answered again from the primary.
+            request.replica_alias = None
             return self.get_response(request)
         return response
 
     def _read_from(self, alias: str, request):
+        request.replica_alias = alias  # the outage page's log line says which (outage.py)
         token = _reads.set(_Reads(alias))
         try:
             with stalled_queries.watched(alias):

@@ -1,6 +1,7 @@
 """SIGTERM stops the stack without dropping a request in flight (what `make run`'s Ctrl-C
 and a process manager's stop do)."""
 
+import http.client
 import socket
 import time
 
@@ -41,3 +42,35 @@ def test_sigterm_finishes_the_request_in_flight_then_stops(own_stack):
     log = own_stack.log()
     assert "Handling signal: term" in log
     assert "Shutting down: Master" in log
+
+
+def _get(base_url: str, path: str) -> tuple[int, str]:
+    host, port = host_port(base_url)
+    connection = http.client.HTTPConnection(host, port, timeout=5)
+    try:
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        return answer.status, answer.read().decode()
+    finally:
+        connection.close()
+
+
+def test_with_a_drain_period_readiness_fails_first_while_every_request_is_still_served(
+    django_db_setup,
+):
+    """A load balancer polling /readyz takes the machine out before nginx stops accepting."""
+    with Stack(
+        database_url=current_database_url(), workers=1, extra_env={"SMARTCHUNKS_DRAIN_SECONDS": "3"}
+    ) as stack:
+        assert _get(stack.url, "/readyz") == (200, "ready\n")
+        stack.terminate(wait=False)
+        deadline = time.monotonic() + 5
+        while (ready := _get(stack.url, "/readyz"))[0] == 200:
+            assert time.monotonic() < deadline, "readiness never failed"
+            time.sleep(0.05)
+        assert ready == (503, "draining: this server is stopping\n")
+        assert _get(stack.url, "/healthz") == (200, "ok\n")  # alive, and serving readers
+        assert _get(stack.url, "/")[0] == 200
+        assert stack.terminate() == 0
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(host_port(stack.url), timeout=2).close()
