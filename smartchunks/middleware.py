@@ -16,7 +16,8 @@ class PrivateResponsesMiddleware:
 
     Staff see drafts, previews and the admin; none of that may be stored by a proxy or CDN
     and served to someone else.  Anonymous pages get a short public lifetime with
-    revalidation, so an unpublished article leaves caches at once.  Everything under
+    revalidation, so an unpublished article leaves caches at once.  A response that sets a
+    cookie, or answers a request carrying a session cookie, is private too.  Everything under
     /preview/, its 404s and refusals included, is private and kept out of search indexes:
     a shared cache must not remember that a preview address exists, nor answer for it.
     """
@@ -29,8 +30,13 @@ class PrivateResponsesMiddleware:
         if getattr(response, "database_outage", False):
             return response  # marked without the database, which cannot say who asks
         user = getattr(request, "user", None)
-        is_private = (user is not None and user.is_authenticated) or request.path.startswith(
-            "/admin/"
+        is_private = (
+            (user is not None and user.is_authenticated)
+            or request.path.startswith("/admin/")
+            # A cookie set (a new CSRF token for a malformed one) or a session cookie sent
+            # (SessionMiddleware, above, may clear it): no shared cache may keep the answer.
+            or bool(response.cookies)
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
         )
         if request.path_info.startswith(PREVIEW_PREFIX):
             keep_private(response)

@@ -40,6 +40,7 @@ from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_http_date_safe
 
 from articles.workflow import page_generation
 from smartchunks import front_cache
@@ -287,6 +288,28 @@ def _etag_matches(if_none_match: str, etag: str) -> bool:
     return etag in candidates
 
 
+def _not_modified(conditions, page: Page) -> bool:
+    """A 304 for these request headers (a WSGI environ or request.META)?  If-None-Match
+    decides when sent; otherwise If-Modified-Since against the page's own Last-Modified
+    (feeds and sitemaps send one; many feed readers revalidate with the date alone)."""
+    if_none_match = conditions.get("HTTP_IF_NONE_MATCH", "")
+    if if_none_match:
+        return _etag_matches(if_none_match, page.etag)
+    if_modified_since = conditions.get("HTTP_IF_MODIFIED_SINCE", "")
+    if not if_modified_since:
+        return False
+    since = parse_http_date_safe(if_modified_since)
+    last = next(
+        (
+            parse_http_date_safe(value)
+            for name, value in page.headers
+            if name.lower() == "last-modified"
+        ),
+        None,
+    )
+    return since is not None and last is not None and last <= since
+
+
 def _not_modified_headers(page: Page) -> list[tuple[str, str]]:
     keep_names = {"cache-control", "vary", "etag", "content-location", "expires"}
     return [(name, value) for name, value in page.headers if name.lower() in keep_names]
@@ -308,7 +331,7 @@ def wrap_wsgi(application):
         if page is None:
             environ["smartchunks.page_cache.looked"] = True
             return _no_body_for_head(environ, application(environ, start_response))
-        if _etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), page.etag):
+        if _not_modified(environ, page):
             start_response("304 Not Modified", _not_modified_headers(page))
             return [b""]
         start_response(f"{page.status} {HTTPStatus(page.status).phrase}", list(page.headers))
@@ -332,7 +355,7 @@ def _no_body_for_head(environ, response):
 
 
 def _as_response(page: Page, request) -> HttpResponse:
-    if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), page.etag):
+    if _not_modified(request.META, page):
         response = HttpResponseNotModified()
         for name, value in _not_modified_headers(page):
             response[name] = value
@@ -416,7 +439,7 @@ class PageCacheMiddleware:
         if latest == record and record.is_valid(time.time()):
             keep(record, key, page)
             _keep_for_front_server(record, request, page)
-        if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), page.etag):
+        if _not_modified(request.META, page):
             return _as_response(page, request)
         return response
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.utils.http import http_date, parse_http_date
 import time_machine
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
@@ -130,6 +131,21 @@ def test_cached_pages_revalidate_with_etag_and_304(article):
     assert not_modified["headers"]["ETag"] == etag
     other = wsgi_get(article.get_absolute_url(), headers={"HTTP_IF_NONE_MATCH": '"other"'})
     assert other["status"] == 200
+
+
+def test_a_feed_reader_revalidating_with_the_date_alone_gets_304(article):
+    """Many feed readers send only If-Modified-Since with the Last-Modified they were given."""
+    wsgi_get("/feeds/rss/")
+    cached = wsgi_get("/feeds/rss/")
+    assert cached["headers"]["X-Page-Cache"] == "hit"
+    last_modified = cached["headers"]["Last-Modified"]
+    same = wsgi_get("/feeds/rss/", headers={"HTTP_IF_MODIFIED_SINCE": last_modified})
+    assert (same["status"], same["body"]) == (304, "")
+    earlier = http_date(parse_http_date(last_modified) - 60)
+    assert wsgi_get("/feeds/rss/", headers={"HTTP_IF_MODIFIED_SINCE": earlier})["status"] == 200
+    # An ETag sent decides alone (RFC 9110): a different one is a 200 whatever the date.
+    both = {"HTTP_IF_MODIFIED_SINCE": last_modified, "HTTP_IF_NONE_MATCH": '"other"'}
+    assert wsgi_get("/feeds/rss/", headers=both)["status"] == 200
 
 
 def test_an_edit_changes_the_etag_so_a_revalidating_cdn_gets_the_new_page(article):
