@@ -311,11 +311,16 @@ def media_bucket_storage(environ, signed_url_seconds: int) -> dict:
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": signed_url_seconds,
-            # A bucket that is down is a quick 503 on /media/, not a worker held for retries.
+            # A bucket that is down or hung fails a save (a form error) or a /media/ request
+            # (a 503) within seconds, not a worker held past gunicorn's timeout: at most
+            # 2 attempts of 2 s to connect or 4 s waiting for an answer.  S3 answers a PUT
+            # once it has the body, so 4 s of silence is a hung server, not a big upload.
+            # After such a failure the bucket is not asked again for a few seconds
+            # (smartchunks/media/object_storage.py), so one request waits once, not per file.
             "client_config": BotoConfig(
                 signature_version="s3v4",
                 connect_timeout=2,
-                read_timeout=10,
+                read_timeout=4,
                 retries={"mode": "standard", "max_attempts": 2},
             ),
             # Like the file system: a name in use gets another, never overwrites an upload.

@@ -13,7 +13,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.fields.files import ImageFileDescriptor
+from django.db.models.fields.files import FieldFile, ImageFileDescriptor
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
@@ -121,6 +121,15 @@ def name_by_format(image_format: str) -> str:
     return f"image{ALLOWED_IMAGE_FORMATS[image_format]}"
 
 
+def _stored_name(value) -> str:
+    """The name of a stored file (a name, or a FieldFile saved already), else ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, FieldFile) and value._committed:
+        return value.name or ""
+    return ""  # None, or a new upload
+
+
 class _StoredFileKeepsItsSize(ImageFileDescriptor):
     """Assigning the stored file to itself changes nothing, so nothing is re-measured.
 
@@ -134,12 +143,12 @@ class _StoredFileKeepsItsSize(ImageFileDescriptor):
         current = instance.__dict__.get(self.field.attname)
         if value is not None and value is current:
             return
-        if isinstance(value, str) and value and value == getattr(current, "name", current):
-            # Its own stored name again (refresh_from_db, a staged value that kept the
-            # image): the same file, since stored names are never reused, so the same size.
-            # Measuring would read it from the storage: a publish failing because the
+        if _stored_name(value) and _stored_name(value) == _stored_name(current):
+            # Its own stored file again, by name (refresh_from_db, a staged value that kept
+            # the image): the same file, since stored names are never reused, so the same
+            # size.  Measuring would read it from the storage: a publish failing because the
             # media bucket is down, or the file went missing.
-            instance.__dict__[self.field.attname] = value
+            instance.__dict__[self.field.attname] = _stored_name(value)
             return
         super().__set__(instance, value)
 
