@@ -13,6 +13,8 @@ signatures (a signed URL with a wrong signature is served), which these tests ne
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -124,6 +126,7 @@ class OutageMotoServer:
         self._port = 0
         self._server = None
         self._thread = None
+        self._hung = None
 
     def __enter__(self) -> OutageMotoServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -134,8 +137,6 @@ class OutageMotoServer:
         self.go_down()
 
     def come_back(self) -> None:
-        import threading
-
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -155,17 +156,21 @@ class OutageMotoServer:
 
     def hang(self) -> None:
         """Accept connections, answer nothing (until ``come_back()`` or ``go_down()``)."""
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
+        self.go_down()
+        # A socket that listens and never accepts: the kernel completes the handshake and
+        # queues the connection, the request is never read, as with a SIGSTOPped server.
+        self._hung = socket.create_server(("127.0.0.1", self._port), backlog=64)
 
     def go_down(self) -> None:
         """Refuse every connection."""
-        self.hang()
+        if self._hung is not None:
+            self._hung.close()
+            self._hung = None
         if self._server is not None:
+            self._server.shutdown()  # werkzeug closes the socket once it stops serving
+            self._thread.join()
             self._server.server_close()
-            self._server = None
+            self._server = self._thread = None
 
     def new_bucket(self) -> Bucket:
         bucket = Bucket(f"media-{uuid.uuid4().hex[:16]}", self.endpoint)
