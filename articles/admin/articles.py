@@ -1,6 +1,5 @@
 """The article admin: list, form, and the workflow buttons, all decided by the rulebook."""
 
-import logging
 from functools import partial
 
 from adminsortable2.admin import SortableAdminBase
@@ -28,13 +27,13 @@ from articles.models import Article
 from articles.workflow import permissions, services, staging, transitions
 from authors.models import Author
 from smartchunks.admin_autocomplete import SafeAutocompleteMixin
-from smartchunks.media.storage import StorageUnavailable
-
-logger = logging.getLogger(__name__)
+from smartchunks.media.refused_uploads import ShowsStorageRefusals
 
 
 @admin.register(Article)
 class ArticleAdmin(
+    # A new hero image the media bucket cannot take is a form error, the text kept.
+    ShowsStorageRefusals,
     EditingPresenceMixin,
     ArticlePagesMixin,
     StagedChangesMixin,
@@ -145,11 +144,7 @@ class ArticleAdmin(
             )
             for formset, inline in self.get_formsets_with_inlines(request, obj)
         )
-        attributes = {
-            "user": request.user,
-            "child_formsets": child_formsets,
-            "storage_refused": getattr(request, "media_storage_refused", False),
-        }
+        attributes = {"user": request.user, "child_formsets": child_formsets}
         staged = staging.staged_edit_of(obj) if obj is not None else None
         if staged is not None:
             attributes["staged_initial"] = staged_changes.form_initial(staged)
@@ -218,21 +213,6 @@ class ArticleAdmin(
         if not permissions.can_edit_any(request.user):
             actions.pop("delete_selected", None)
         return actions
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """A save the media storage cannot take (a new hero image while the bucket is down)
-        is a form error, not a server error: the save's transaction is rolled back whole,
-        and the same POST is shown again, the form saying what failed (forms.py)."""
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StorageUnavailable:
-            if request.method != "POST" or getattr(request, "media_storage_refused", False):
-                raise
-            logger.warning("Article form not saved: the media storage did not answer", exc_info=True)
-        request.media_storage_refused = True
-        for upload in request.FILES.values():
-            upload.seek(0)  # the failed save read it; the form checks it again
-        return super().changeform_view(request, object_id, form_url, extra_context)
 
     # Saving: one workflow service for the edit, then the step the editor asked for -----
 

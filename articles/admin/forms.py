@@ -57,19 +57,6 @@ def _kept_rows(formset):
 _SAID_BY_CHECKLIST = {FaqEntry: {"question", "answer"}}
 
 
-# Shown when the media storage (a bucket) did not answer while the form was being saved:
-# nothing was saved, and a file field cannot be filled in again for the editor.
-HERO_NOT_STORED = (
-    "The image could not be stored: the media storage is not answering. Your other changes "
-    "are kept in this form (nothing was saved yet); choose the image again and save in a "
-    "moment."
-)
-MEDIA_NOT_ANSWERING = (
-    "Not saved: the media storage is not answering. Your changes are kept in this form; "
-    "save again in a moment."
-)
-
-
 class ArticleAdminForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -79,9 +66,6 @@ class ArticleAdminForm(forms.ModelForm):
     child_formsets = ()
     # The live checklist only looks: it takes no lock and reports no stale edit.
     checking_only = False
-    # Set by ArticleAdmin.changeform_view when saving this very POST failed because the media
-    # storage did not answer: the form is shown again, with the editor's text, and says so.
-    storage_refused = False
 
     class Meta:
         model = Article
@@ -127,12 +111,6 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 
-    def _refuse_for_storage(self) -> None:
-        if "hero_image" in self.fields and self.files.get(self.add_prefix("hero_image")):
-            self.add_error("hero_image", HERO_NOT_STORED)
-        else:  # something else the save had to store or read
-            self.add_error(None, MEDIA_NOT_ANSWERING)
-
     def clean_author(self):
         author = self.cleaned_data.get("author")
         if author is not None and not author.is_active and author.pk != self.instance.author_id:
@@ -151,8 +129,6 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.storage_refused:
-            self._refuse_for_storage()
         if self.instance.pk and not self.checking_only:
             self._refuse_stale_edit(cleaned.get("expected_version"))
         chosen = cleaned.get("status") if "status" in self.changed_data else None

@@ -16,6 +16,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from articles.models import Article, StagedEdit
+from authors.models import Author
+from tests.authors.test_author_admin import ADD_URL as ADD_AUTHOR_URL
+from tests.authors.test_author_admin import author_form
 from tests.factories import image_upload, make_article
 from tests.helpers.admin import change_form, change_url
 from tests.helpers.html import error_texts, field_errors, reading_order, rendered_form_data
@@ -121,7 +124,8 @@ def test_a_live_articles_unpublished_changes_are_untouched_by_a_save_the_bucket_
 ):
     live = make_article(hero_image=image_upload("hero.png"), hero_alt="A hero")
     saved = editor_client.post(
-        change_url(live), {**change_form(editor_client, live, title="Staged title"), "_continue": "Save"}
+        change_url(live),
+        {**change_form(editor_client, live, title="Staged title"), "_continue": "Save"},
     )
     assert saved.status_code == 302, error_texts(saved.content)
     staged_before = StagedEdit.objects.get(article=live).changes
@@ -142,11 +146,37 @@ def test_a_live_articles_unpublished_changes_are_untouched_by_a_save_the_bucket_
     assert "More words" not in reader_page(live) and "Staged title" not in reader_page(live)
 
 
+def test_an_author_photo_the_bucket_cannot_take_is_an_error_on_the_photo(
+    bucket, outage_server, admin_client
+):
+    data = author_form(admin_client, photo=image_upload("ada.png", size=(200, 200)))
+    outage_server.go_down()
+    response = admin_client.post(ADD_AUTHOR_URL, data)
+    assert response.status_code == 200
+    assert field_errors(response.content, "photo")[0].startswith(NOT_STORED)
+    shown = rendered_form_data(response.content)
+    assert shown["bio"] == "<p>Ada reads the papers.</p>" and shown["name"] == "Ada Writer"
+    assert not Author.objects.filter(slug="ada-writer").exists()
+
+
+def test_an_editor_image_the_bucket_cannot_take_is_the_editors_message(
+    bucket, outage_server, editor_client
+):
+    outage_server.go_down()
+    response = editor_client.post("/ckeditor/upload/", {"upload": image_upload("figure.png")})
+    assert response.status_code == 503
+    assert response.json()["error"]["message"].startswith(NOT_STORED)
+
+
 # Publishing with the bucket down: the page goes live, the pictures follow ---------------------
 
 
 def test_publishing_a_draft_with_the_bucket_down_puts_it_live_and_its_pictures_follow(
-    bucket, outage_server, editor_client, django_capture_on_commit_callbacks, run_after_the_bucket_is_back
+    bucket,
+    outage_server,
+    editor_client,
+    django_capture_on_commit_callbacks,
+    run_after_the_bucket_is_back,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         draft = make_article(
@@ -185,7 +215,11 @@ def test_publishing_a_draft_with_the_bucket_down_puts_it_live_and_its_pictures_f
 
 
 def test_publishing_a_live_articles_text_edit_with_the_bucket_down_goes_out(
-    bucket, outage_server, editor_client, django_capture_on_commit_callbacks, run_after_the_bucket_is_back
+    bucket,
+    outage_server,
+    editor_client,
+    django_capture_on_commit_callbacks,
+    run_after_the_bucket_is_back,
 ):
     # No hero: the share card is its pages' image (og:image).
     with django_capture_on_commit_callbacks(execute=True):
