@@ -171,12 +171,14 @@ def test_an_editor_image_the_bucket_cannot_take_is_the_editors_message(
 # Publishing with the bucket down: the page goes live, the pictures follow ---------------------
 
 
+@pytest.mark.parametrize("outage", ["go_down", "hang"])
 def test_publishing_a_draft_with_the_bucket_down_puts_it_live_and_its_pictures_follow(
     bucket,
     outage_server,
     editor_client,
     django_capture_on_commit_callbacks,
     run_after_the_bucket_is_back,
+    outage,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         draft = make_article(
@@ -190,7 +192,7 @@ def test_publishing_a_draft_with_the_bucket_down_puts_it_live_and_its_pictures_f
     (draft_card,) = cards_in(bucket)
     data = change_form(editor_client, draft, title="Tides, explained again")
     data["_publish"] = "Publish"
-    outage_server.go_down()
+    getattr(outage_server, outage)()  # stopped, or hung
 
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(change_url(draft), data)
@@ -266,3 +268,31 @@ def test_publishing_an_article_whose_hero_object_is_missing_succeeds(
     draft.refresh_from_db()
     assert draft.is_published and draft.standfirst == "Published without its picture."
     assert "Published without its picture." in reading_order(reader_page(draft))
+
+
+def test_with_the_bucket_down_the_newsroom_and_readers_pages_still_open(
+    bucket, outage_server, editor_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        live = make_article(
+            title="Still readable",
+            hero_image=image_upload("hero.jpg", size=(900, 500), image_format="JPEG"),
+            hero_alt="A harbour",
+        )
+        draft = make_article(
+            status=Article.Status.DRAFT,
+            title="Still editable",
+            hero_image=image_upload("draft.png"),
+            hero_alt="A draft",
+        )
+    outage_server.go_down()
+    for url in (
+        change_url(draft),
+        change_url(live),
+        f"/preview/articles/{draft.pk}/",
+        "/admin/articles/article/",
+    ):
+        assert editor_client.get(url).status_code == 200, url
+    assert "Still editable" in reading_order(editor_client.get(change_url(draft)).content, "body")
+    assert "Still readable" in reading_order(reader_page(live))
+    assert Client().get("/").status_code == 200
