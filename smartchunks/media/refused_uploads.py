@@ -2,15 +2,17 @@
 
 A new upload is stored while the admin saves (a model's file field, or the workflow storing
 a staged hero image), inside the admin's transaction.  If the storage does not answer (a
-bucket that is down or hung: StorageUnavailable), ``ShowsStorageRefusals`` lets that
-transaction roll back whole, then handles the same POST again with the form saying what
-failed, on the file field the upload came in: the person's other changes are still in the
+bucket that is down or hung: StorageUnavailable), ``ShowsStorageRefusals`` rolls that
+save back whole (a savepoint, before anything commits), then handles the same POST again
+with the form saying what failed, on the file field the upload came in: the person's other changes are still in the
 form, nothing was saved halfway, and they can save again once the storage is back.
 """
 
 from __future__ import annotations
 
 import logging
+
+from django.db import router, transaction
 
 from smartchunks.media.storage import StorageUnavailable
 
@@ -32,9 +34,13 @@ STORAGE_NOT_ANSWERING = (
 class ShowsStorageRefusals:
     """ModelAdmin mixin: a save the media storage could not take is a form error."""
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        # Called by changeform_view inside the admin's transaction, so the retry below
+        # happens before anything commits (work done after the commit logs its own errors).
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            # A savepoint: a save the storage failed is undone whole.
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super()._changeform_view(request, object_id, form_url, extra_context)
         except StorageUnavailable:
             if request.method != "POST" or getattr(request, "media_storage_refused", False):
                 raise
@@ -42,7 +48,7 @@ class ShowsStorageRefusals:
         request.media_storage_refused = True
         for upload in request.FILES.values():
             upload.seek(0)  # the failed save read it; the form checks it again
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        return super()._changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
