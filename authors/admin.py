@@ -7,10 +7,11 @@ from authors.forms import AuthorAdminForm
 from authors.models import Author
 from smartchunks.admin_autocomplete import SafeAutocompleteMixin
 from smartchunks.media import renditions
+from smartchunks.media.refused_uploads import ShowsStorageRefusals
 
 
 @admin.register(Author)
-class AuthorAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class AuthorAdmin(ShowsStorageRefusals, SafeAutocompleteMixin, admin.ModelAdmin):
     form = AuthorAdminForm
     list_display = ["name", "photo_thumbnail", "job_title", "article_count", "is_active"]
     list_filter = ["is_active"]

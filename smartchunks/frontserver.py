@@ -387,7 +387,10 @@ def protected_media_location(layout: Layout) -> str:
             proxy_set_header Range $http_range;
             proxy_set_header If-Range $http_if_range;
             proxy_connect_timeout 5s;
-            proxy_read_timeout 30s;
+            # A hung bucket must not hold a reader, and an nginx connection, for long: 10 s
+            # without a byte is its 502 page.  This is between two reads, not the whole
+            # transfer, so a big image from a slow but working bucket is unaffected.
+            proxy_read_timeout 10s;
             proxy_headers_hash_bucket_size 128;  # room for the long x-amz-* names below
             proxy_ignore_headers Set-Cookie Cache-Control Expires X-Accel-Expires X-Accel-Redirect;
             {hidden}

@@ -311,12 +311,18 @@ def media_bucket_storage(environ, signed_url_seconds: int) -> dict:
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": signed_url_seconds,
-            # A bucket that is down is a quick 503 on /media/, not a worker held for retries.
+            # A bucket that is down or hung fails a save (a form error) or a /media/ request
+            # (a 503) within seconds, not a worker held past gunicorn's timeout: 2 attempts
+            # in all ("max_attempts" would count retries only: 3 attempts), each given 2 s
+            # to connect and 3 s of silence.  S3 answers a PUT as soon as it has the body
+            # (big uploads go in parts), so 3 s of silence is a hung server, not a slow
+            # upload.  After such a failure the bucket is not asked again for a few seconds
+            # (smartchunks/media/object_storage.py): one request waits once, not per file.
             "client_config": BotoConfig(
                 signature_version="s3v4",
                 connect_timeout=2,
-                read_timeout=10,
-                retries={"mode": "standard", "max_attempts": 2},
+                read_timeout=3,
+                retries={"mode": "standard", "total_max_attempts": 2},
             ),
             # Like the file system: a name in use gets another, never overwrites an upload.
             "file_overwrite": False,

@@ -27,10 +27,13 @@ from articles.models import Article
 from articles.workflow import permissions, services, staging, transitions
 from authors.models import Author
 from smartchunks.admin_autocomplete import SafeAutocompleteMixin
+from smartchunks.media.refused_uploads import ShowsStorageRefusals
 
 
 @admin.register(Article)
 class ArticleAdmin(
+    # A new hero image the media bucket cannot take is a form error, the text kept.
+    ShowsStorageRefusals,
     EditingPresenceMixin,
     ArticlePagesMixin,
     StagedChangesMixin,

@@ -8,6 +8,7 @@ page on the same site can set, so it is ignored.
 """
 
 import json
+import logging
 import re
 from urllib.parse import urlsplit
 
@@ -25,6 +26,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from smartchunks.media.images import checked_image_format, name_by_format
+from smartchunks.media.storage import StorageUnavailable
+
+logger = logging.getLogger(__name__)
 
 _store_upload = ImageUploadView.as_view()
 _CALLBACK_NUMBER = re.compile(r"[0-9]{1,10}")
@@ -42,6 +46,9 @@ def _refuse(request, message: str, status: int = 400) -> HttpResponse:
     return JsonResponse({"uploaded": 0, "error": {"message": message}}, status=status)
 
 
+NOT_STORED = (
+    "The image could not be stored: the media storage is not answering. Try again in a moment."
+)
 UPLOAD_URL_NAME = "ckeditor_upload"
 NOT_FROM_OUR_EDITOR = (
     "Upload refused: it did not come from this site's editor with a valid security token. "
@@ -109,7 +116,12 @@ def ckeditor_upload(request):
         return _refuse(request, " ".join(error.messages))
     # A real PNG called "page.html" would otherwise be served from /media/ as a web page.
     upload.name = name_by_format(image_format)
-    return _store_upload(request)
+    try:
+        return _store_upload(request)
+    except StorageUnavailable:
+        # The bucket is down or hung: the editor says so, the article's text is untouched.
+        logger.warning("Editor image not stored: the media storage did not answer")
+        return _refuse(request, NOT_STORED, status=503)
 
 
 def _may_use_editor_images(user) -> bool:

@@ -6,15 +6,18 @@ before it is published, so every stored file gets a random name; only its extens
 survives from the upload.
 """
 
+import logging
 import secrets
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.fields.files import ImageFileDescriptor
+from django.db.models.fields.files import FieldFile, ImageFileDescriptor
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 IMAGE_SUFFIXES = {*ALLOWED_IMAGE_FORMATS.values(), ".jpeg"}
@@ -118,6 +121,15 @@ def name_by_format(image_format: str) -> str:
     return f"image{ALLOWED_IMAGE_FORMATS[image_format]}"
 
 
+def _stored_name(value) -> str:
+    """The name of a stored file (a name, or a FieldFile saved already), else ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, FieldFile) and value._committed:
+        return value.name or ""
+    return ""  # None, or a new upload
+
+
 class _StoredFileKeepsItsSize(ImageFileDescriptor):
     """Assigning the stored file to itself changes nothing, so nothing is re-measured.
 
@@ -128,12 +140,38 @@ class _StoredFileKeepsItsSize(ImageFileDescriptor):
     """
 
     def __set__(self, instance, value):
-        if value is not None and value is instance.__dict__.get(self.field.attname):
+        current = instance.__dict__.get(self.field.attname)
+        if value is not None and value is current:
+            return
+        if _stored_name(value) and _stored_name(value) == _stored_name(current):
+            # Its own stored file again, by name (refresh_from_db, a staged value that kept
+            # the image): the same file, since stored names are never reused, so the same
+            # size.  Measuring would read it from the storage: a publish failing because the
+            # media bucket is down, or the file went missing.
+            instance.__dict__[self.field.attname] = _stored_name(value)
             return
         super().__set__(instance, value)
 
 
 class StoredImageField(models.ImageField):
-    """An ImageField that never re-reads a stored image just because a form was saved."""
+    """An ImageField that never re-reads a stored image just because a form was saved,
+    and whose width and height are left unknown, not a server error, when its file cannot
+    be read (the media bucket is down, or the file is missing): nothing shows them, and
+    saving or publishing the article must not depend on the storage answering."""
 
     descriptor_class = _StoredFileKeepsItsSize
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        if not force and self.attname in instance.__dict__:
+            file = getattr(instance, self.attname)
+            if file and getattr(file, "_committed", False):
+                # Loading a row (post_init): its width and height come from the row.  One
+                # left unknown is not measured at every load, which would ask the storage.
+                return
+        try:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
+        except OSError as error:  # StorageUnavailable is one; so is a missing file
+            logger.warning("The size of %s is unknown: %s", getattr(instance, self.attname), error)
+            for dimension in (self.width_field, self.height_field):
+                if dimension:
+                    setattr(instance, dimension, None)

@@ -9,15 +9,21 @@ URL that expires within a minute (``signed_url()``, smartchunks/media/serving.py
 Django streams it itself when there is no front server.
 
 A bucket that does not answer raises StorageUnavailable (an OSError), never boto's own
-errors: the callers treat it like a file they cannot read.
+errors: the callers treat it like a file they cannot read.  Once it has failed to answer
+(refused the connection, or timed out: the client's timeouts are in smartchunks/settings.py),
+this process does not ask it again for QUIET_SECONDS: a save or a page that would ask it a
+dozen times (renditions, the share card) fails at once after the first, instead of waiting
+out a timeout each.
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from urllib.parse import urljoin, urlsplit
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.encoding import filepath_to_uri
@@ -30,12 +36,28 @@ from smartchunks.media.storage import MetadataStripping, StorageUnavailable, Sto
 _PROBE_KEY = "probe"
 
 
+# How long a bucket that did not answer is left alone (per process).  Short: the first
+# request after it is asked again, so a bucket that is back is used again within seconds.
+QUIET_SECONDS = 10
+
+# Errors that mean no answer came (refused, reset, timed out), unlike an answer (a 404, a
+# refused signature), which says the bucket is up.
+_NO_ANSWER = (BotoConnectionError, HTTPClientError)
+
+
 def _unavailable_on_bucket_errors(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        if time.monotonic() < self.quiet_until:
+            raise StorageUnavailable(
+                f"The media bucket {self.bucket_name!r} did not answer a moment ago; "
+                f"not asked again for up to {QUIET_SECONDS} s."
+            )
         try:
             return method(self, *args, **kwargs)
         except (BotoCoreError, ClientError) as error:
+            if isinstance(error, _NO_ANSWER):
+                self.quiet_until = time.monotonic() + QUIET_SECONDS
             raise StorageUnavailable(f"The media bucket {self.bucket_name!r}: {error}") from error
 
     return wrapper
@@ -43,6 +65,9 @@ def _unavailable_on_bucket_errors(method):
 
 class MetadataStrippingS3Storage(MetadataStripping, S3Storage):
     """The default storage with a bucket: images stripped of metadata, names as on disk."""
+
+    # Until when (time.monotonic()) the bucket is not asked (see QUIET_SECONDS).
+    quiet_until = 0.0
 
     def url(self, name, parameters=None, expire=None, http_method=None):
         """``/media/<name>``, like FileSystemStorage: the site's own address, whose view

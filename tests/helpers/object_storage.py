@@ -13,6 +13,8 @@ signatures (a signed URL with a wrong signature is served), which these tests ne
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -106,3 +108,77 @@ class MotoServer:
         bucket = Bucket(f"media-{uuid.uuid4().hex[:16]}", self.endpoint, prefix)
         bucket.client.create_bucket(Bucket=bucket.name)
         return bucket
+
+
+class OutageMotoServer:
+    """A moto S3 server on its own port that a test can take down and bring back.
+
+    ``go_down()`` closes its socket: every request is refused at once (the bucket's host is
+    up, its service stopped).  ``hang()`` stops answering but keeps the socket listening, so
+    the kernel still accepts connections that then get no reply, as a SIGSTOPped or
+    overloaded server does: only the client's read timeout ends a request.  ``come_back()``
+    serves again on the same port with the same buckets and objects, since moto keeps them
+    in this process, not in the server (``empty()`` makes it a bucket that came back empty).
+    """
+
+    def __init__(self):
+        self.endpoint = ""
+        self._port = 0
+        self._server = None
+        self._thread = None
+        self._hung = None
+
+    def __enter__(self) -> OutageMotoServer:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self.come_back()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.go_down()
+
+    def come_back(self) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        self.go_down()
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server(
+            "127.0.0.1", self._port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._port = self._server.server_address[1]
+        self.endpoint = f"http://127.0.0.1:{self._port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def hang(self) -> None:
+        """Accept connections, answer nothing (until ``come_back()`` or ``go_down()``)."""
+        self.go_down()
+        # A socket that listens and never accepts: the kernel completes the handshake and
+        # queues the connection, the request is never read, as with a SIGSTOPped server.
+        self._hung = socket.create_server(("127.0.0.1", self._port), backlog=64)
+
+    def go_down(self) -> None:
+        """Refuse every connection."""
+        if self._hung is not None:
+            self._hung.close()
+            self._hung = None
+        if self._server is not None:
+            self._server.shutdown()  # werkzeug closes the socket once it stops serving
+            self._thread.join()
+            self._server.server_close()
+            self._server = self._thread = None
+
+    def new_bucket(self) -> Bucket:
+        bucket = Bucket(f"media-{uuid.uuid4().hex[:16]}", self.endpoint)
+        bucket.client.create_bucket(Bucket=bucket.name)
+        return bucket
+
+    @staticmethod
+    def empty(bucket: Bucket) -> None:
+        """Every object of ``bucket`` deleted: a bucket restored without its media."""
+        for key in bucket.object_keys():
+            bucket.client.delete_object(Bucket=bucket.name, Key=key)

@@ -7,6 +7,8 @@ a signed URL; nginx fetches the object and sends it with Django's headers, never
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from django.test import Client as DjangoClient
 
@@ -181,3 +183,20 @@ def test_a_bucket_that_does_not_answer_is_the_sites_unavailable_page(bucket, art
         assert b"<Error>" not in body and bucket.read(name) not in body
         page, _ = Client(cut_off.url).get(article_pair["published"].get_absolute_url())
         assert page.status == 200, "pages do not need the bucket"
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_a_hung_bucket_is_the_sites_unavailable_page_not_a_hang(bucket, article_pair):
+    """The bucket accepts connections and never answers (a stopped process, an overloaded
+    server): nginx gives up after its own read timeout, well within the reader's, and sends
+    the site's 502 page; the connection is not held as long as the bucket hangs."""
+    with socket.create_server(("127.0.0.1", 0)) as hung:  # listens, never accepts
+        stuck = Bucket(bucket.name, f"http://127.0.0.1:{hung.getsockname()[1]}")
+        name = article_pair["published"].hero_image.name
+        with Stack(database_url=current_database_url(), extra_env=stuck.environment()) as cut_off:
+            response, body = Client(cut_off.url).get(f"/media/{name}")
+            assert response.status == 502
+            assert response.getheader("Content-Type").startswith("text/html")
+            assert bucket.read(name) not in body
+            page, _ = Client(cut_off.url).get(article_pair["published"].get_absolute_url())
+            assert page.status == 200, "pages do not need the bucket"

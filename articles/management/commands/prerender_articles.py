@@ -12,6 +12,7 @@ from django.db.models import Q
 from articles.models import Article
 from articles.workflow import prerender
 from articles.workflow.media_record import record_cards
+from articles.workflow.page_generation import public_pages_changed
 from smartchunks.progress import track
 
 
@@ -35,6 +36,10 @@ class Command(BaseCommand):
         )
         for pk in pages:
             prerender.store_parts(pk)
+        if drawn:
+            # Pages cached without these cards (drawn now, e.g. after the media bucket came
+            # back) link them from now on, as after a save (prerender._store_with_renditions).
+            public_pages_changed()
         if options["verbosity"]:
             self.stdout.write(
                 f"Stored the page parts of {len(stale)} articles; drew {len(drawn)} share cards."
