@@ -11,12 +11,12 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.utils.http import http_date, parse_http_date
 import time_machine
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import OperationalError, close_old_connections
 from django.utils import timezone
+from django.utils.http import http_date, parse_http_date
 
 from articles.models import Article
 from articles.workflow import page_generation, services
