@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from tests.factories import make_author, make_role_user
+from tests.helpers.databases import on_server
 from tests.mutation.database import slot_database
 
 
@@ -94,3 +96,13 @@ def admin_client(client, admin_user):
     """The test client signed in as an Admin-group member (not pytest-django's superuser)."""
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def restored_database():
+    """An empty database beside the test database, for restores (make restore)."""
+    name = f"{connection.settings_dict['NAME']}_restored"
+    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_server(f'CREATE DATABASE "{name}"')
+    yield name
+    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -47,6 +47,7 @@ import psycopg
 
 from smartchunks import localdb
 from smartchunks.frontserver import _die_with_parent
+from tests.helpers.gunicorn import manage as run_manage
 from tests.helpers.html import rendered_form_data
 from tests.helpers.redis_server import REDIS_SERVER, RedisServer
 from tests.helpers.stack import Stack, collected_static_root, free_port
@@ -506,18 +507,10 @@ class Cluster:
     def manage(self, *args: str) -> str:
         """A manage.py command from a third machine of its own (its own media folder)."""
         env = {**self.shared_environment(), "DJANGO_MEDIA_ROOT": str(self.base / "media-manage")}
-        result = subprocess.run(  # noqa: S603 - this interpreter, our manage.py
-            [sys.executable, "manage.py", *args],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise ClusterError(f"manage.py {args[0]} failed:\n{result.stderr[-4000:]}")
-        return result.stdout
+        try:
+            return run_manage(env, *args)
+        except RuntimeError as error:
+            raise ClusterError(str(error)[-4000:]) from error
 
     def __enter__(self) -> Cluster:
         self.secret_key = secrets.token_urlsafe(50)

@@ -48,15 +48,6 @@ def objects(bucket: Bucket) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def restored_database():
-    name = f"{connection.settings_dict['NAME']}_restored"
-    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    on_server(f'CREATE DATABASE "{name}"')
-    yield name
-    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
 def illustrated(bucket, editor, editor_client, django_capture_on_commit_callbacks):
     """A published article whose hero, renditions, card and a body image are in the bucket."""
     upload = editor_client.post("/ckeditor/upload/", {"upload": image_upload("chart.png")})

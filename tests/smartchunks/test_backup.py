@@ -21,7 +21,7 @@ from articles.models import Article
 from articles.workflow import services
 from smartchunks import backup as backup_module
 from tests.factories import image_upload, make_complete_article, make_role_user
-from tests.helpers.databases import database_url, on_server
+from tests.helpers.databases import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump sees committed rows only
 
@@ -71,15 +71,6 @@ def _files(root: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*") if path.is_file()
     }
-
-
-@pytest.fixture
-def restored_database():
-    name = f"{connection.settings_dict['NAME']}_restored"
-    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    on_server(f'CREATE DATABASE "{name}"')
-    yield name
-    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
