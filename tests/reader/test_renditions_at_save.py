@@ -138,6 +138,32 @@ def test_a_page_cached_while_renditions_were_missing_is_renewed_once_they_are_ma
     assert img["srcset"].split()[-1] == "900w"
 
 
+def test_a_page_cached_while_the_command_worked_is_renewed_when_it_ends(client, media_in_tmp):
+    """After a media outage (the bucket down when the article was published, so its stored
+    frame has no hero), make_renditions makes the renditions, which renews the pages, then
+    stores the frame again: a reader in between cached the hero-less frame under the new
+    generation, and it stayed until the generation ran out.  The command renews at its end."""
+    article = make_article(hero_image=image_upload("hero.png", size=(900, 500)), hero_alt="x")
+    without_renditions(article, "hero_image", media_in_tmp)
+    with mock.patch.object(renditions, "responsive_image", return_value=None):
+        prerender.store_parts(article.pk)  # the frame stored while the storage failed
+    url = article.get_absolute_url()
+    seen = []
+
+    def a_reader_in_between(**kwargs):
+        seen.append(client.get(url))
+
+    renditions.renditions_made.connect(a_reader_in_between)
+    try:
+        call_command("make_renditions")
+    finally:
+        renditions.renditions_made.disconnect(a_reader_in_between)
+    assert soup_of(seen[0]).select_one(".hero img") is None  # the old frame, now cached
+    img = soup_of(client.get(url)).select_one(".hero img")
+    assert img is not None, "the hero-less page stayed in the cache"
+    assert img["srcset"].split()[-1] == "900w"
+
+
 def test_a_rendition_still_being_written_shows_the_original_and_is_remade(client, media_in_tmp):
     """After the commit, a reader can ask for the page while a rendition file exists but is
     still empty: the page shows the original, not no picture at all."""

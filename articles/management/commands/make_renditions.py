@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from articles.models import Article
 from articles.workflow import prerender
+from articles.workflow.page_generation import public_pages_changed
 from authors.models import Author
 from smartchunks.media import renditions
 from smartchunks.progress import track
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         ]
         for article in track(heroes, "make_renditions: article pages", **shown):
             prerender.store_parts(article.pk)
+        if heroes:
+            # Making a rendition renewed the pages, but the frames naming them are stored
+            # only now: a page rendered in between holds the old frame (after a storage
+            # outage, one with no hero at all).  Stored frames send no signal of their own.
+            public_pages_changed()
         for name in unusable:
             self.stderr.write(f"Not a usable image, no renditions: {name}")
         self.stdout.write(f"Renditions ready for {len(images) - len(unusable)} images.")

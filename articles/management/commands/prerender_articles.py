@@ -36,9 +36,10 @@ class Command(BaseCommand):
         )
         for pk in pages:
             prerender.store_parts(pk)
-        if drawn:
+        if drawn or stale:
             # Pages cached without these cards (drawn now, e.g. after the media bucket came
-            # back) link them from now on, as after a save (prerender._store_with_renditions).
+            # back) link them from now on, as after a save (prerender._store_with_renditions);
+            # and none rendered from a frame stored before this run stays cached.
             public_pages_changed()
         if options["verbosity"]:
             self.stdout.write(
