@@ -56,6 +56,10 @@ logger = logging.getLogger(__name__)
 # whatever it may have missed is worked out again soon.
 UNLOCKED_SECONDS = 5.0
 LOCK_WAIT_SECONDS = 5.0
+# A lock in Redis whose holder died (its release never came) frees itself after this long;
+# meanwhile every miss waits LOCK_WAIT_SECONDS for it.  Holding it takes milliseconds (two
+# small queries, each cut off by the stalled-query watchdog after DJANGO_DB_STALL_SECONDS).
+LOCK_EXPIRY_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -296,7 +300,7 @@ class CacheStore:
         self._dropping: threading.Thread | None = None
         self._watching: threading.Thread | None = None
         # Our lock tokens whose release failed: left alone, the lock would make every miss
-        # wait LOCK_WAIT_SECONDS until it expires (30 s) once the store is back.
+        # wait LOCK_WAIT_SECONDS until it expires (LOCK_EXPIRY_SECONDS) once the store is back.
         self._orphaned_locks: set[str] = set()
 
     @property
@@ -353,7 +357,9 @@ class CacheStore:
     def lock(self) -> Iterator[bool]:
         mine = secrets.token_hex(8)
         held = _wait_for(
-            lambda: self._contact(lambda: self.cache.add(self.lock_key, mine, timeout=30))
+            lambda: self._contact(
+                lambda: self.cache.add(self.lock_key, mine, timeout=LOCK_EXPIRY_SECONDS)
+            )
         )
         try:
             yield held
