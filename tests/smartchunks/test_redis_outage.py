@@ -253,7 +253,7 @@ def test_a_blip_with_no_write_only_costs_a_miss(pages_in_redis, reader, article,
 
 
 def test_a_lock_held_when_redis_went_away_is_freed_when_it_answers(pages_in_redis, monkeypatch):
-    """Else every miss would wait for the lock (5 s) until it expires, 30 s later."""
+    """Else every miss would wait for the lock (5 s) until it expires (LOCK_EXPIRY_SECONDS)."""
     monkeypatch.setattr(page_generation, "STORE_RETRY_SECONDS", 0.0)
     shared = page_generation.store()
     lock_key = f":1:generation-lock:{page_generation.namespace()}"
