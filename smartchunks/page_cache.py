@@ -426,6 +426,8 @@ class PageCacheMiddleware:
         except Exception:
             logger.warning("Page cache: no generation (database or store down); not caching")
             return self.get_response(request)
+        # The replica choice below needs the same record (smartchunks/replicas.py).
+        request.page_generation_record = record
         response = self.get_response(request)
         if request.method != "GET" or not _storable(request, response):
             return response

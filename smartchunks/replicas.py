@@ -159,10 +159,13 @@ def replica_for(request) -> str | None:
     """The replica this request may read from, or None: the primary."""
     if not settings.DATABASE_REPLICAS or not is_anonymous_read(request.META):
         return None
-    try:
-        record = page_generation.current_or_renewed()
-    except Exception:  # no generation (its store or the primary is down): the primary
-        return None
+    # A cached page's miss has read it already (PageCacheMiddleware): not a second time.
+    record = getattr(request, "page_generation_record", None)
+    if record is None:
+        try:
+            record = page_generation.current_or_renewed()
+        except Exception:  # no generation (its store or the primary is down): the primary
+            return None
     if record.wal_position is None:
         return None
     return caught_up_replica(record.wal_position)
