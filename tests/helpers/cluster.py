@@ -46,7 +46,7 @@ from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, bu
 import psycopg
 
 from smartchunks import localdb
-from smartchunks.frontserver import _die_with_parent
+from smartchunks.frontserver import FrontServer, _die_with_parent
 from tests.helpers.gunicorn import manage as run_manage
 from tests.helpers.html import rendered_form_data
 from tests.helpers.redis_server import REDIS_SERVER, RedisServer
@@ -119,14 +119,8 @@ def _wait(ready, what: str, process: subprocess.Popen | None, log: Path | None) 
 
 
 def _stop_process(process: subprocess.Popen | None, how: signal.Signals, grace: float = 30):
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(how)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    """Signal, wait, then kill: as the front server stops its own children."""
+    FrontServer._stop(process, how, grace)
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
