@@ -27,16 +27,20 @@ from datetime import UTC, datetime
 from django.db.models import Count, F, IntegerField, Subquery, Value, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.http import HttpResponse
+from django.template import loader
 from django.utils import timezone
 from django.views.generic import DetailView
 
 from articles.models import Article, Section
 from articles.pages import frame
+from articles.reader import page_shell
 from articles.reader.compiled_query import CompiledQuery
 from articles.reader.privacy import keep_private
 from articles.workflow import prerender
 from smartchunks.quick_urls import quick_reverse
 
+NEIGHBOURS_TEMPLATE = "includes/article_neighbours.html"
 RELATED_LIMIT = 3
 # Each part of the related choice asks for this many more than it shows: previous and next
 # are never listed as related too, and at most these two can drop out of a part.
@@ -221,7 +225,13 @@ def stored_live_article(slug: str) -> tuple[Article, frame.Frame] | None:
 def article_page_context(article: Article, request, page: frame.Frame | None = None) -> dict:
     """Everything the article page shows besides the article's own fields."""
     page_head, page_body = (page or page_frame(article)).for_origin(_origin(request))
-    return {"page_head": page_head, "page_body": page_body, **neighbours(article)}
+    return {"page_head": page_head, "page_body": page_body, "page_neighbours": _links(article)}
+
+
+def _links(article: Article) -> str:
+    """Previous/next and related, as HTML (no request: the template needs none)."""
+    context = {"article": article, **neighbours(article)}
+    return loader.render_to_string(NEIGHBOURS_TEMPLATE, context)
 
 
 def _origin(request) -> str:
@@ -251,20 +261,33 @@ class ArticlePageView(DetailView):
         return context
 
     def respond_from_stored_frame(self, slug: str):
-        """The page from the stored frame (two queries), or None to take the ORM path."""
+        """The page from the stored frame (two queries), or None to take the ORM path; put
+        in the page's shell when there is one (articles/reader/page_shell.py), else rendered
+        by the template."""
         found = stored_live_article(slug)
         if found is None:
             return None
         self.object, page = found
-        context = {"object": self.object, "article": self.object, "view": self}
-        context.update(article_page_context(self.object, self.request, page))
-        return self.render_to_response(context)
+        parts = article_page_context(self.object, self.request, page)
+        shell = page_shell.shell_for(self.request)
+        if shell is None:
+            context = {"object": self.object, "article": self.object, "view": self, **parts}
+            return self.render_to_response(context)
+        html = shell.fill(
+            title=self.object.title,
+            head=parts["page_head"],
+            body=parts["page_body"],
+            neighbours=parts["page_neighbours"],
+        )
+        return self.kept_private_if_needed(HttpResponse(html))
 
     # Previews are private even when the article is live: the URL is not the article's.
     always_private = False
 
     def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
+        return self.kept_private_if_needed(super().render_to_response(context, **kwargs))
+
+    def kept_private_if_needed(self, response):
         if self.always_private or not self.object.is_published:
             keep_private(response)  # someone allowed to see unpublished work
         return response

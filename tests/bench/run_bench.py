@@ -116,6 +116,9 @@ def run_wrk(wrk: str, url: str, seconds: int) -> dict:
 
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
+    # The stored frame made in page_paths() names hashed static files: read from the copy
+    # collected for the stacks (bench_static_root), which a fresh clone has no other of.
+    os.environ["DJANGO_STATIC_ROOT"] = str(STATIC_DIR)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartchunks.settings")
     import django
 
@@ -287,9 +290,9 @@ def main() -> int:
     try:
         wrk = find_wrk()
         database_url, generated_in = ensure_corpus()
+        static_root = bench_static_root()
         paths = page_paths()
         about = machine()  # before the run: the commit measured, not one made meanwhile
-        static_root = bench_static_root()
         copy_file = static_root / COPY_NAME
         copy_file.write_bytes(b"")  # filled from the running site below, before it is read
         common = {
