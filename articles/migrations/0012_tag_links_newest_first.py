@@ -1,7 +1,7 @@
 from django.db import migrations
 
 # The article page's related articles walk each of its tags newest first, a bounded number
-# of rows (articles/reader/article_page.py, RELATED_CANDIDATES).  The tag links are Django's
+# of rows (articles/reader/article_page.py, SHARING_TAGS).  The tag links are Django's
 # own many-to-many table, so the index is made in SQL.
 INDEX = "articles_article_tags_tag_newest"
 

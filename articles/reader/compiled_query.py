@@ -7,7 +7,9 @@ stand-in sits among the SQL parameters, and from then on only puts the real valu
 places.  The SQL is still the ORM's (``Article.objects.published()`` stays the one definition
 of public); nothing is written by hand.
 
-Only ``values_list`` querysets: rows come back as plain tuples, in the order asked for.
+Only ``values_list`` querysets: rows come back as plain tuples, in the order asked for.  A
+query the ORM cannot say (a join to a grouped subquery) is a ``Statement``: its SQL written
+around parts the ORM compiles (``where_of``), so the conditions stay the ORM's.
 Stand-ins must be values no constant of the query can equal (compile() checks that each one
 appears, and only where it was put).
 """
@@ -28,6 +30,23 @@ class CompileError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Statement:
+    """SQL with its parameters, and the model whose database it reads."""
+
+    sql: str
+    params: tuple
+    model: type
+
+
+def where_of(queryset: QuerySet) -> Statement:
+    """A queryset's conditions as SQL, its table named as in the queryset's own SQL (for a
+    Statement that reads the same table under its own name, joined to nothing else)."""
+    query = queryset.query
+    sql, params = query.get_compiler(queryset.db).compile(query.where)
+    return Statement(sql, tuple(params), queryset.model)
+
+
+@dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple
@@ -36,22 +55,24 @@ class _Compiled:
 
 
 class CompiledQuery:
-    def __init__(self, build: Callable[..., QuerySet], **stand_ins):
+    def __init__(self, build: Callable[..., QuerySet | Statement], **stand_ins):
         self._build = build
         self._stand_ins = stand_ins
         self._compiled: _Compiled | None = None
         self._lock = threading.Lock()
 
     def compile(self) -> _Compiled:
-        queryset = self._build(**self._stand_ins)
-        sql, params = queryset.query.sql_with_params()
+        built = self._build(**self._stand_ins)
+        if isinstance(built, QuerySet):
+            built = Statement(*built.query.sql_with_params(), built.model)
+        sql, params = built.sql, built.params
         slots = {}
         for name, stand_in in self._stand_ins.items():
             found = tuple(i for i, param in enumerate(params) if _same(param, stand_in))
             if not found:
                 raise CompileError(f"Stand-in {name}={stand_in!r} is not among the parameters.")
             slots[name] = found
-        return _Compiled(sql, tuple(params), slots, queryset.model)
+        return _Compiled(sql, tuple(params), slots, built.model)
 
     def rows(self, **values) -> list[tuple]:
         """The query's rows for these values (every stand-in named, nothing else)."""

@@ -85,3 +85,16 @@ def test_previous_and_next_stay_in_section_and_skip_unpublished(client):
 def test_article_without_section_has_no_prev_next(client):
     article = make_article()
     assert page(client, article).select_one("nav.prev-next") is None
+
+
+def test_related_never_shows_scheduled_or_expired_articles(client):
+    """The related query's own SQL (articles/reader/article_page.py, SHARING_TAGS) takes what
+    is public from Article.objects.published(): not yet live and expired stay out."""
+    chips, energy = make_tag(), make_tag()
+    article = make_article(tags=[chips, energy])
+    now = timezone.now()
+    make_article(title="Scheduled", tags=[chips, energy], published_at=now + timedelta(hours=1))
+    make_article(title="Expired", tags=[chips, energy], expires_at=now - timedelta(minutes=1))
+    one_tag = make_article(title="Live, one tag", tags=[chips])
+    titles = [a.get_text() for a in page(client, article).select(".related__list a")]
+    assert titles == [one_tag.title]
