@@ -101,7 +101,7 @@ test: install-dev check lint $(AXE)
 editor-guide-shots: db install-dev
 	EDITOR_GUIDE_SHOTS=docs/editor-guide $(VENV)/bin/pytest -p no:cacheprovider tests/browser/test_editor_guide.py
 
-## Two minutes of 16 readers and an editor through nginx + gunicorn: no 5xx, nothing unpublished.
+## A minute of 16 readers and an editor through nginx + gunicorn: no 5xx, nothing unpublished.
 soak: db install-dev
 	$(VENV)/bin/pytest -p no:cacheprovider -s tests/soak
 

@@ -1,6 +1,6 @@
 """Soak: readers in a crowd while the newsroom works, through the real front server.
 
-For two minutes (``SMARTCHUNKS_SOAK_SECONDS``), 16 anonymous readers walk home, article,
+For a minute (``SMARTCHUNKS_SOAK_SECONDS``), 16 anonymous readers walk home, article,
 author, search, feed and media URLs over keep-alive connections, while an editor signed in
 to the admin publishes, edits and unpublishes one article again and again.  Two secret
 drafts, with a hero image and a body image each, sit in the database throughout.
@@ -39,7 +39,7 @@ from tests.factories import image_upload, make_complete_article, make_role_user
 from tests.helpers.html import rendered_form_data
 from tests.helpers.stack import running_stack
 
-SOAK_SECONDS = float(os.environ.get("SMARTCHUNKS_SOAK_SECONDS", "120"))
+SOAK_SECONDS = float(os.environ.get("SMARTCHUNKS_SOAK_SECONDS", "60"))
 READERS = 16
 PASSWORD = "correct-horse-42!"  # noqa: S105 - a test account on a throwaway database
 SECRET = "zqxsoaksecret"
