@@ -94,7 +94,7 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 
 ## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
 test: install-dev check lint $(AXE)
-	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered --ignore=tests/soak --ignore=tests/cluster
+	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered --durations=15 --ignore=tests/soak --ignore=tests/cluster
 
 ## The editor's guide (docs/editor-guide.md): the browser walk through an editor's first ten minutes, writing its
 ## screenshots to docs/editor-guide/ (make test writes them to a temporary folder). Look at them.
