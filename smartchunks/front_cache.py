@@ -26,9 +26,13 @@ speed, while staying exactly as fresh:
   gunicorn as before.  The hit carries the headers Python's hit carries (``hit_headers``,
   written into nginx's configuration); a page whose headers differ from them gets no file,
   so a header set by one view alone can never be lost.
-- nginx makes its ETag and Last-Modified from a file's size and time, so the file's time is
-  set from a digest of its content (``_content_time``): a new page with the same size
-  written within the same second still gets another ETag, and a 304 means the same bytes.
+- nginx makes its ETag from a file's size and time, so the file's time is set from a digest
+  of its content (``_content_time``): a new page with the same size written within the same
+  second still gets another ETag, and a 304 means the same bytes.  Python gives its answers
+  the very same ETag (``etag_of``), so a client that first met the page through Python
+  revalidates against nginx's file.  The time itself, a made-up date, is no Last-Modified:
+  nginx is told to send none (smartchunks/frontserver.py), and the page cache sends none
+  either (smartchunks/page_cache.py says why).
 
 Only with the generation on this machine (``FileStore``: no ``REDIS_URL``); with Redis a
 write on another machine could not swap this machine's link at the same moment.
@@ -166,9 +170,15 @@ def relative_path(environ) -> str | None:
 
 def _content_time(body: bytes) -> int:
     """A file time (a past second, 2001–2018) that stands for the content: nginx's ETag is
-    the file's time and size, its Last-Modified the time."""
+    the file's time and size."""
     digest = hashlib.blake2b(body, digest_size=8).digest()
     return 1_000_000_000 + int.from_bytes(digest, "big") % (1 << 29)
+
+
+def etag_of(body: bytes) -> str:
+    """The ETag nginx gives the file of ``body`` (its time and size in hex): the page
+    cache's own, so Python's answers and nginx's agree."""
+    return f'"{_content_time(body):x}-{len(body):x}"'
 
 
 class _Written:

@@ -549,6 +549,11 @@ def front_cache_location(layout: Layout) -> str:
             types {{ }}
             default_type "text/html; charset=utf-8";
 {headers}
+            # The file's time is made up from its content (smartchunks/front_cache.py): a date
+            # that jumps back and forth would tell a CDN comparing dates that a new page is
+            # older.  The ETag alone validates (If-Modified-Since is still tested first, so
+            # only a client holding that very date could use it).
+            add_header Last-Modified "";
             add_header X-Request-ID $request_id;
         }}"""
 

@@ -46,7 +46,7 @@ class Reader:
             response = connection.getresponse()
             body = response.read().decode("utf-8", "replace")
             # nginx's own header on a file: a hit answered without Python (front_cache.py).
-            self.from_file = bool(response.getheader("Last-Modified"))
+            self.from_file = response.getheader("Accept-Ranges") == "bytes"
             return response.status, body, response.getheader("X-Page-Cache", "")
         finally:
             connection.close()
