@@ -435,7 +435,6 @@ class PageCacheMiddleware:
             return _as_response(page, request)
         return response
 
-
     @staticmethod
     def with_validators(request, response):
         """With the cache off (benchmarks, debugging), a page that would be kept still gets
