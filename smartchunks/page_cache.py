@@ -396,6 +396,9 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        return _without_date(request, self.answer(request))
+
+    def answer(self, request):
         if not settings.PAGE_CACHE_ENABLED:
             return self.with_validators(request, self.get_response(request))
         key = page_key(request.META)
@@ -443,6 +446,15 @@ class PageCacheMiddleware:
             return response
         page = _page_of(response)
         return _as_response(page, request) if _not_modified(request.META, page) else response
+
+
+def _without_date(request, response):
+    """No Last-Modified from a page the cache may keep, whoever asked (a reader with a CSRF
+    cookie, staff, a miss): the date is not the page's (``_page_of`` says why)."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name in CACHED_VIEWS:
+        del response["Last-Modified"]
+    return response
 
 
 def _keep_for_front_server(record, request, page: Page) -> None:

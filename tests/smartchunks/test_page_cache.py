@@ -158,6 +158,16 @@ def test_a_feed_revalidated_by_date_after_an_unpublish_gets_the_new_feed(article
     assert (new["status"], new["body"]) == (304, "")
 
 
+def test_no_feed_or_sitemap_answer_carries_the_newest_items_date(article, client):
+    """Not for a reader with a CSRF or messages cookie (no cache for them), nor for staff:
+    the date stays the same when an older item leaves the feed."""
+    with_cookie = {"HTTP_COOKIE": "csrftoken=abcdefabcdefabcdefabcdefabcdefab"}
+    for path in ("/feeds/rss/", "/feeds/atom/", "/sitemap.xml", "/sitemap-articles.xml"):
+        assert "Last-Modified" not in wsgi_get(path, headers=with_cookie)["headers"], path
+    client.force_login(make_role_user("Editor"))
+    assert "Last-Modified" not in client.get("/feeds/rss/").headers
+
+
 def test_with_the_cache_off_pages_keep_their_validators_and_vary(article, settings, client):
     """SMARTCHUNKS_PAGE_CACHE=off (benchmarks, debugging) changes speed, not the headers: a
     CDN in front still gets the ETag, its 304 and Vary: Cookie; staff still get none."""
