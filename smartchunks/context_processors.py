@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from articles.reader.navigation import navigation as current_navigation
-from smartchunks.page_cache import PRIVATE_PREFIXES
+from articles.reader.privacy import is_private_request
 
 
 def site(request):
@@ -17,9 +17,6 @@ def navigation(request):
     """The section menu and the footer's site pages, read only when a template shows them
     (a feed or sitemap never does) and kept per publication generation
     (articles/reader/navigation.py)."""
-    # Kept only from a reader's request: no session (staff, whose previews render staged
-    # changes in a rolled-back transaction) and no preview address (share links).
-    keep = settings.SESSION_COOKIE_NAME not in request.COOKIES and not request.path.startswith(
-        PRIVATE_PREFIXES
-    )
+    # Kept only from a reader's request (articles/reader/privacy.py).
+    keep = not is_private_request(request)
     return {"navigation": SimpleLazyObject(lambda: current_navigation(keep=keep))}

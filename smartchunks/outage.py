@@ -28,7 +28,6 @@ from __future__ import annotations
 import logging
 import sys
 
-from django.conf import settings
 from django.db import connections
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -36,12 +35,12 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views import defaults
 
-from smartchunks import stalled_queries
-from smartchunks.context_processors import site
-
 # Newsroom paths: the page cache never holds them, and an outage page there is private whoever
 # asks (the database cannot say who).
-from smartchunks.page_cache import PRIVATE_PREFIXES, outage_copy
+from articles.reader.privacy import is_private_request
+from smartchunks import stalled_queries
+from smartchunks.context_processors import site
+from smartchunks.page_cache import outage_copy
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +52,6 @@ RETRY_AFTER_SECONDS = 5
 
 def is_database_outage(error: BaseException | None) -> bool:
     return isinstance(error, DATABASE_DOWN)
-
-
-def is_private_request(request) -> bool:
-    return settings.SESSION_COOKIE_NAME in request.COOKIES or request.path.startswith(
-        PRIVATE_PREFIXES
-    )
 
 
 def page_cache_copy(request) -> HttpResponse | None:

@@ -41,6 +41,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from articles.reader.privacy import PRIVATE_PREFIXES
 from articles.workflow import page_generation
 from smartchunks import front_cache
 
@@ -73,7 +74,6 @@ CACHED_VIEWS = frozenset(
         "robots-txt",
     }
 )
-PRIVATE_PREFIXES = ("/admin/", "/ckeditor/", "/preview/")
 CACHEABLE_QUERY = re.compile(r"(?:page|p)=\d{1,6}")
 ALLOWED_VARY = {"cookie", "accept-encoding"}
 HIT_HEADER = "X-Page-Cache"

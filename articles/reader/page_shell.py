@@ -30,6 +30,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.reader.navigation import Navigation, navigation
+from articles.reader.privacy import is_private_request
 from smartchunks.quick_urls import quick_reverse
 
 TEMPLATE = "articles/article_detail.html"
@@ -108,9 +109,8 @@ def shell_for(request) -> Shell | None:
     """The shell for a reader's live article page at ``request``, or None to render in full."""
     if settings.DEBUG:
         return None
-    # As the navigation context processor decides: lists read in a session's requests are
-    # not kept (smartchunks/context_processors.py).
-    nav = navigation(keep=settings.SESSION_COOKIE_NAME not in request.COOKIES)
+    # As the navigation context processor decides (smartchunks/context_processors.py).
+    nav = navigation(keep=not is_private_request(request))
     key = (
         nav,
         timezone.localtime().year,  # {% now "Y" %} in the footer
