@@ -375,14 +375,14 @@ def _storable(request, response) -> bool:
 
 def _page_of(response) -> Page:
     """The response as a page to keep, with its validator: an ETag of its bytes, the one
-    nginx gives the same bytes as a file (front_cache.etag_of).  No Last-Modified: the date a
+    nginx gives the same bytes as a file (front_cache.etag_of).  No Last-Modified (the
+    middleware's ``get_response`` removed the views' own before anything sees it): the date a
     feed or sitemap view sends is its newest item's, which stays the same when an article is
     unpublished, an author renamed or a tag changed, so a client or CDN revalidating by date
     would keep the old page; and within one second two versions would share a date."""
     body = response.content
     etag = front_cache.etag_of(body)
     response["ETag"] = etag
-    del response["Last-Modified"]
     patch_vary_headers(response, ["Cookie"])
     if settings.PAGE_CACHE_SHARED_MAX_AGE:
         patch_cache_control(response, s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE)
@@ -393,14 +393,16 @@ def _page_of(response) -> Page:
 
 class PageCacheMiddleware:
     def __init__(self, get_response):
-        self.get_response = get_response
+        self.view_response = get_response
+
+    def get_response(self, request):
+        """The views' answer, without the date a page the cache may keep must not carry
+        (``_page_of`` says why): for everyone, stored or not, cache on or off."""
+        return _without_date(request, self.view_response(request))
 
     def __call__(self, request):
-        return _without_date(request, self.answer(request))
-
-    def answer(self, request):
         if not settings.PAGE_CACHE_ENABLED:
-            return self.with_validators(request, self.get_response(request))
+            return _with_validators(request, self.get_response(request))
         key = page_key(request.META)
         if key is None:
             return self.get_response(request)
@@ -434,23 +436,25 @@ class PageCacheMiddleware:
         if latest == record and record.is_valid(time.time()):
             keep(record, key, page)
             _keep_for_front_server(record, request, page)
-        if _not_modified(request.META, page):
-            return _as_response(page, request)
-        return response
+        return _or_not_modified(request, response, page)
 
-    @staticmethod
-    def with_validators(request, response):
-        """With the cache off (benchmarks, debugging), a page that would be kept still gets
-        the headers it would have (ETag, Vary, s-maxage) and its 304s."""
-        if request.method not in ("GET", "HEAD") or not _storable(request, response):
-            return response
-        page = _page_of(response)
-        return _as_response(page, request) if _not_modified(request.META, page) else response
+
+def _with_validators(request, response):
+    """With the cache off (benchmarks, debugging), a page that would be kept still gets the
+    headers it would have (ETag, Vary, s-maxage) and its 304s."""
+    if request.method not in ("GET", "HEAD") or not _storable(request, response):
+        return response
+    return _or_not_modified(request, response, _page_of(response))
+
+
+def _or_not_modified(request, response, page: Page):
+    """The 304 when the request already holds ``page``, else the response."""
+    return _as_response(page, request) if _not_modified(request.META, page) else response
 
 
 def _without_date(request, response):
     """No Last-Modified from a page the cache may keep, whoever asked (a reader with a CSRF
-    cookie, staff, a miss): the date is not the page's (``_page_of`` says why)."""
+    cookie, staff, a miss)."""
     match = getattr(request, "resolver_match", None)
     if match is not None and match.view_name in CACHED_VIEWS:
         del response["Last-Modified"]
