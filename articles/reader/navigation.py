@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef
 
@@ -35,6 +36,11 @@ class Link:
 class Navigation:
     sections: tuple[Link, ...]
     site_pages: tuple[Link, ...]
+
+    @cached_property
+    def urls(self) -> frozenset[str]:
+        """Every address the lists link to: once per lists, which are kept per generation."""
+        return frozenset(link.url for link in (*self.sections, *self.site_pages))
 
 
 def _read() -> Navigation:

@@ -84,9 +84,8 @@ def split(html: str) -> Shell:
 
 def _own_link(request, nav: Navigation) -> str | None:
     """The page's path when a header or footer link points to it (it is marked current)."""
-    links = {link.url for link in (*nav.sections, *nav.site_pages)}
-    links.add(quick_reverse("articles:corrections"))
-    return request.path if request.path in links else None
+    own = request.path in nav.urls or request.path == quick_reverse("articles:corrections")
+    return request.path if own else None
 
 
 def _render(request, nav: Navigation) -> Shell:
