@@ -93,8 +93,12 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 	touch $@
 
 ## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
+## TEST_WORKERS processes share the suite, a test file each at a time, each with its own test
+## database (pytest-xdist); most tests wait on PostgreSQL, a browser or a server, so two halve
+## the time on two cores.
+TEST_WORKERS ?= 2
 test: install-dev check lint $(AXE)
-	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered --durations=15 --ignore=tests/soak --ignore=tests/cluster
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term:skip-covered --durations=15 --ignore=tests/soak --ignore=tests/cluster
 
 ## The editor's guide (docs/editor-guide.md): the browser walk through an editor's first ten minutes, writing its
 ## screenshots to docs/editor-guide/ (make test writes them to a temporary folder). Look at them.

@@ -29,6 +29,7 @@ dropped then).  Example, for a module of tests sharing one stack::
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -98,17 +99,21 @@ def collected_static_root(env: dict[str, str]) -> Path:
     """var/test-static, collected with the production storage (hashed names, .gz copies)."""
     stamp = STATIC_CACHE / ".fingerprint"
     fingerprint = _static_fingerprint()
-    if stamp.exists() and stamp.read_text() == fingerprint:
-        return STATIC_CACHE
     STATIC_CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run(  # noqa: S603 (our interpreter, our manage.py)
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear", "-v0"],
-        cwd=BASE_DIR,
-        env={**env, "DJANGO_STATIC_ROOT": str(STATIC_CACHE)},
-        check=True,
-        timeout=300,
-    )
-    stamp.write_text(fingerprint)
+    # make test runs on several processes: one collects while the others wait, so none serves
+    # from a folder another is clearing.
+    with open(STATIC_CACHE.parent / "test-static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == fingerprint:
+            return STATIC_CACHE
+        subprocess.run(  # noqa: S603 (our interpreter, our manage.py)
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear", "-v0"],
+            cwd=BASE_DIR,
+            env={**env, "DJANGO_STATIC_ROOT": str(STATIC_CACHE)},
+            check=True,
+            timeout=300,
+        )
+        stamp.write_text(fingerprint)
     return STATIC_CACHE
 
 
