@@ -25,3 +25,9 @@ class ArticlesConfig(AppConfig):
         from articles.workflow import share_card_renewal
 
         share_card_renewal.connect()
+        # A share link's short visitor session is a signed-in user's usual one after sign-in.
+        from django.contrib.auth.signals import user_logged_in
+
+        from articles.reader import preview
+
+        user_logged_in.connect(preview.usual_session_length_after_sign_in)

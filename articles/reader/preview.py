@@ -12,7 +12,7 @@ page is rendered inside ``staging.rehearsed``, where this request's connection s
 as publishing the changes would write them, and everything written is rolled back.
 """
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -86,6 +86,13 @@ def _shown_in_shared_article(request, sources: list[str]) -> bool:
     )
 
 
+def usual_session_length_after_sign_in(sender, request, user, **kwargs):
+    """A share link's visitor who then signs in (Django keeps the session's data, its end
+    included) gets a staff session's usual length back, not the link's."""
+    if request is not None and SHARED_LINKS_KEY in request.session:
+        request.session.set_expiry(None)
+
+
 class ShowsStagedChanges:
     """A preview shows the article with its staged changes, as publishing would make it."""
 
@@ -139,9 +146,21 @@ class SharedPreviewView(ShowsStagedChanges, ArticlePageView):
             )
             return keep_private(response)
         self.share_link = link
-        opened = [pk for pk in request.session.get(SHARED_LINKS_KEY, []) if pk != link.pk]
-        request.session[SHARED_LINKS_KEY] = [*opened, link.pk][-SHARED_LINKS_KEPT:]
+        self.remember_opened(request, link)
         return self.render_rehearsed(request, link.article_id, *args, **kwargs)
+
+    @staticmethod
+    def remember_opened(request, link):
+        """Keep the link in the session, for the shared page's images.  A visitor without an
+        account has a session for the links alone: it ends when the last of them does, so it
+        does not keep their public pages private and uncached (a session cookie does) for the
+        default two weeks after.  A signed-in user's session keeps its own length."""
+        opened = [pk for pk in request.session.get(SHARED_LINKS_KEY, []) if pk != link.pk]
+        kept = [*opened, link.pk][-SHARED_LINKS_KEPT:]
+        request.session[SHARED_LINKS_KEY] = kept
+        if not request.user.is_authenticated:
+            opened_links = ShareLink.objects.filter(pk__in=kept)
+            request.session.set_expiry(opened_links.aggregate(last=Max("expires_at"))["last"])
 
     def get_object(self, queryset=None):
         return article_page_queryset(Article.objects.all()).get(pk=self.share_link.article_id)

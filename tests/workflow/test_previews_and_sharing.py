@@ -63,6 +63,28 @@ def test_share_link_expires_after_48_hours_by_default(client, editor):
         assert draft.title not in response.content.decode()
 
 
+def test_a_visitors_session_from_share_links_ends_with_the_last_of_them(client, editor, settings):
+    """The session a share link gives a visitor without an account makes their public pages
+    private and uncached while it lasts: it lasts as long as the links, not two weeks."""
+    first, second = (
+        make_article(status=Article.Status.DRAFT),
+        make_article(status=Article.Status.DRAFT),
+    )
+    client.force_login(editor)
+    reader = Client()
+    reader.get(_create_share_link(client, first, hours=72))
+    cookie = reader.get(_create_share_link(client, second, hours=6)).cookies["sessionid"]
+    expected = (first.share_links.get().expires_at - timezone.now()).total_seconds()
+    assert expected - 60 < cookie["max-age"] <= expected
+    assert cookie["max-age"] < settings.SESSION_COOKIE_AGE
+    # The visitor signs in (a colleague with an account): their session is a usual one again.
+    reader.force_login(editor)
+    assert reader.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+    # A signed-in editor's session keeps its own length.
+    editors_cookie = client.get(_create_share_link(client, second, hours=6)).cookies["sessionid"]
+    assert editors_cookie["max-age"] == settings.SESSION_COOKIE_AGE
+
+
 def test_revoked_share_link_stops_working_at_once(client, editor):
     draft = make_article(status=Article.Status.DRAFT)
     client.force_login(editor)
