@@ -424,10 +424,12 @@ class PageCacheMiddleware:
         # The replica choice below needs the same record (smartchunks/replicas.py).
         request.page_generation_record = record
         response = self.get_response(request)
-        if request.method != "GET" or not _storable(request, response):
+        if not _storable(request, response):
             return response
         page = _page_of(response)
         response[HIT_HEADER] = "miss"
+        if request.method != "GET":  # a HEAD gets the page's headers; a GET's body is kept
+            return _or_not_modified(request, response, page)
         try:
             latest = page_generation.current()
         except Exception:

@@ -295,6 +295,19 @@ def test_head_on_a_miss_sends_no_body_either(article, settings, cache_on):
     assert int(head["headers"]["Content-Length"]) > 0  # the GET's length, as HEAD promises
 
 
+def test_head_on_a_miss_has_the_validators_the_get_will_have_and_keeps_nothing(article):
+    head = wsgi_get(article.get_absolute_url(), method="HEAD")
+    assert head["headers"]["X-Page-Cache"] == "miss"
+    assert "Cookie" in head["headers"]["Vary"]
+    get = wsgi_get(article.get_absolute_url())
+    assert get["headers"]["X-Page-Cache"] == "miss"  # a HEAD keeps no page: it has no body
+    assert head["headers"]["ETag"] == get["headers"]["ETag"]
+    assert head["headers"]["Content-Length"] == get["headers"]["Content-Length"]
+    validated = {"HTTP_IF_NONE_MATCH": get["headers"]["ETag"]}
+    again = wsgi_get(article.get_absolute_url(), method="HEAD", headers=validated)
+    assert again["status"] == 304
+
+
 # --- Time: scheduled and expiring articles, with no write --------------------------------
 
 
