@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles.models import Article, Section, SitePage, Tag
 from articles.reader.corrections import public_corrections
@@ -247,7 +247,7 @@ def news_articles():
     )
 
 
-@require_GET
+@require_safe
 def news_sitemap(request):
     return TemplateResponse(
         request,
@@ -261,7 +261,7 @@ def news_sitemap(request):
     )
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     absolute = request.build_absolute_uri
     lines = [

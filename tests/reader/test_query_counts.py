@@ -242,3 +242,18 @@ def test_the_orm_path_with_a_stored_frame_costs_three_queries(
         response = view(request, slug=article.slug)
         response.render()
     assert response.content == page_for_readers
+
+
+@pytest.mark.parametrize("page", list(EXPECTED))
+def test_every_public_page_answers_head_as_it_answers_get(client, first_article, page):
+    """Crawlers and monitors ask HEAD first (robots.txt, sitemaps): the same answer, whether
+    or not the page is cached yet."""
+    url = urls_for(first_article)[page]
+    client.get(url)  # the renditions made, then a cache as fresh as after a publish
+    page_cache.clear()
+    head = client.head(url)
+    get = client.get(url)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    for name in ("Content-Type", "ETag", "Cache-Control"):
+        assert head.get(name) == get.get(name), name
