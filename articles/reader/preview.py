@@ -154,13 +154,14 @@ class SharedPreviewView(ShowsStagedChanges, ArticlePageView):
         """Keep the link in the session, for the shared page's images.  A visitor without an
         account has a session for the links alone: it ends when the last of them does, so it
         does not keep their public pages private and uncached (a session cookie does) for the
-        default two weeks after.  A signed-in user's session keeps its own length."""
+        default two weeks after; a revoked link no longer counts.  A signed-in user's
+        session keeps its own length."""
         opened = [pk for pk in request.session.get(SHARED_LINKS_KEY, []) if pk != link.pk]
         kept = [*opened, link.pk][-SHARED_LINKS_KEPT:]
         request.session[SHARED_LINKS_KEY] = kept
         if not request.user.is_authenticated:
-            opened_links = ShareLink.objects.filter(pk__in=kept)
-            request.session.set_expiry(opened_links.aggregate(last=Max("expires_at"))["last"])
+            working = ShareLink.objects.filter(pk__in=kept, revoked_at__isnull=True)
+            request.session.set_expiry(working.aggregate(last=Max("expires_at"))["last"])
 
     def get_object(self, queryset=None):
         return article_page_queryset(Article.objects.all()).get(pk=self.share_link.article_id)

@@ -43,6 +43,9 @@ def test_share_link_lets_a_reader_without_account_see_the_draft(client, editor):
     response = reader.get(path)
     assert response.status_code == 200
     assert "Shared headline" in response.content.decode()
+    # When it ends, with the site's time zone named (a reader may be anywhere).
+    ends = timezone.localtime(draft.share_links.get().expires_at)
+    assert f"stops working on {ends:%-d %B %Y, %H:%M} {ends.tzname()}." in response.content.decode()
     assert "noindex" in response["X-Robots-Tag"]
     cache_control = response["Cache-Control"]
     assert "private" in cache_control and "no-store" in cache_control
@@ -73,10 +76,17 @@ def test_a_visitors_session_from_share_links_ends_with_the_last_of_them(client, 
     client.force_login(editor)
     reader = Client()
     reader.get(_create_share_link(client, first, hours=72))
-    cookie = reader.get(_create_share_link(client, second, hours=6)).cookies["sessionid"]
+    second_path = _create_share_link(client, second, hours=6)
+    cookie = reader.get(second_path).cookies["sessionid"]
     expected = (first.share_links.get().expires_at - timezone.now()).total_seconds()
     assert expected - 60 < cookie["max-age"] <= expected
     assert cookie["max-age"] < settings.SESSION_COOKIE_AGE
+    # The longer link revoked: opening the other one again ends the session with it.
+    sharing.revoke_share_link(first.share_links.get(), by=editor)
+    cookie = reader.get(second_path).cookies["sessionid"]
+    assert (
+        cookie["max-age"] <= (second.share_links.get().expires_at - timezone.now()).total_seconds()
+    )
     # The visitor signs in (a colleague with an account): their session is a usual one again.
     reader.force_login(editor)
     assert reader.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
