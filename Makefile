@@ -42,7 +42,7 @@ db-stop: install
 prepare: db
 	@$(PY) -m smartchunks.site_start prepare
 
-## Serve the site as in production on http://127.0.0.1:$(PORT), after make prepare. DEBUG off:
+## Serve the site as in production on http://127.0.0.1:$(PORT), preparing it first. DEBUG off:
 ## nginx in front, gunicorn behind it on a unix socket (smartchunks/frontserver.py), until
 ## Ctrl-C; both stop gracefully.  Ends with the site's and the admin's address, and the admin
 ## login when it was just created (VERBOSE=1: all output).
@@ -92,7 +92,7 @@ $(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
 	npm ci --prefix $(AXE_DIR) --ignore-scripts --no-audit --no-fund
 	touch $@
 
-## Everything CI runs: checks, lint, then the whole suite on PostgreSQL (browser tests included).
+## Everything CI runs: checks, lint, then the whole suite on PostgreSQL, browser tests included (~14 min on 2 cores).
 ## TEST_WORKERS processes share the suite, a test file each at a time, each with its own test
 ## database (pytest-xdist); most tests wait on PostgreSQL, a browser or a server, so two halve
 ## the time on two cores.
