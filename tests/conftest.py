@@ -35,6 +35,23 @@ def pytest_configure(config):
         database["TEST"] = {**database.get("TEST", {}), "NAME": slot_database(base_name)}
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, dropped at the end even if a connection is still open.
+
+    A connection a finished thread opened (a live server's, a background worker's) can outlive
+    it; DROP DATABASE then fails, pytest-django only warns, and the database stays behind.
+    So: close this process's connections, end any other session on it, then let it drop."""
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        name = connection.settings_dict["NAME"]
+        on_server(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def fresh_page_cache():
     """Each test starts with no cached page: a test's rolled-back rows must not be served to
