@@ -79,9 +79,21 @@ def test_the_answer_says_when_they_opened_it_and_how_recently_they_were_active(a
     [person] = beat(signed_in(ben), article).json()["others"]
 
     row = EditingPresence.objects.get(user=ana)
-    assert person["opened"] == date_format(timezone.localtime(row.opened_at), "H:i")
+    opened = timezone.localtime(row.opened_at)
+    # "23:55", or "1 Dec, 23:55" when ten minutes ago was yesterday (a run just after midnight).
+    today = opened.date() == timezone.localtime().date()
+    assert person["opened"] == date_format(opened, "H:i" if today else "j M, H:i")
     assert timezone.now() - row.opened_at >= timedelta(seconds=600)
     assert 0 <= person["seen_seconds_ago"] < presence.ACTIVE_SECONDS
+
+
+def test_an_opening_time_on_another_day_carries_its_date(ana, ben, article):
+    beat(signed_in(ana), article, opened_seconds_ago=str(2 * 24 * 3600))
+
+    [person] = beat(signed_in(ben), article).json()["others"]
+
+    opened = timezone.localtime(EditingPresence.objects.get(user=ana).opened_at)
+    assert person["opened"] == date_format(opened, "j M, H:i")  # "29 Nov, 14:05"
 
 
 def test_heartbeats_update_one_row_and_keep_the_opening_time(ana, article):
