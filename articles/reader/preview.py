@@ -12,7 +12,7 @@ page is rendered inside ``staging.rehearsed``, where this request's connection s
 as publishing the changes would write them, and everything written is rolled back.
 """
 
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -93,6 +93,39 @@ def usual_session_length_after_sign_in(sender, request, user, **kwargs):
         request.session.set_expiry(None)
 
 
+def keep_working_links(request, opening: ShareLink | None = None) -> None:
+    """The share links this browser opened that still work, for their pages' images: the one
+    being opened, then those ending last (at most SHARED_LINKS_KEPT).
+
+    A visitor without an account has a session for the links alone, and a session cookie
+    keeps every public page private and uncached: so their session ends when the last working
+    link does, and ends at once when none works any more (the 410 of a revoked or expired
+    link).  A signed-in user's session keeps its own length."""
+    opened = request.session.get(SHARED_LINKS_KEY, [])
+    if opening is None and not opened:
+        return  # no session made for a stranger's dead link
+    candidates = {*opened, *([opening.pk] if opening else [])}
+    ends = dict(
+        ShareLink.objects.filter(
+            pk__in=candidates, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).values_list("pk", "expires_at")
+    )
+    first = opening.pk if opening is not None and opening.pk in ends else None
+    others = sorted((pk for pk in ends if pk != first), key=ends.get, reverse=True)
+    kept = ([first] if first else []) + others
+    kept = kept[:SHARED_LINKS_KEPT]
+    if request.user.is_authenticated:
+        request.session[SHARED_LINKS_KEY] = kept
+    elif kept:
+        request.session[SHARED_LINKS_KEY] = kept
+        request.session.set_expiry(max(ends[pk] for pk in kept))
+    elif set(request.session.keys()) <= {SHARED_LINKS_KEY, "_session_expiry"}:
+        request.session.flush()  # the links were all it held: the cookie goes too
+    else:  # something else lives in it (a sign-in half done): only the links go
+        del request.session[SHARED_LINKS_KEY]
+        request.session.set_expiry(None)
+
+
 class ShowsStagedChanges:
     """A preview shows the article with its staged changes, as publishing would make it."""
 
@@ -141,27 +174,14 @@ class SharedPreviewView(ShowsStagedChanges, ArticlePageView):
         if link is None:
             raise Http404
         if not link.is_active:
+            keep_working_links(request)
             response = TemplateResponse(
                 request, "articles/share_unavailable.html", {"link": link}, status=410
             )
             return keep_private(response)
         self.share_link = link
-        self.remember_opened(request, link)
+        keep_working_links(request, opening=link)
         return self.render_rehearsed(request, link.article_id, *args, **kwargs)
-
-    @staticmethod
-    def remember_opened(request, link):
-        """Keep the link in the session, for the shared page's images.  A visitor without an
-        account has a session for the links alone: it ends when the last of them does, so it
-        does not keep their public pages private and uncached (a session cookie does) for the
-        default two weeks after; a revoked link no longer counts.  A signed-in user's
-        session keeps its own length."""
-        opened = [pk for pk in request.session.get(SHARED_LINKS_KEY, []) if pk != link.pk]
-        kept = [*opened, link.pk][-SHARED_LINKS_KEPT:]
-        request.session[SHARED_LINKS_KEY] = kept
-        if not request.user.is_authenticated:
-            working = ShareLink.objects.filter(pk__in=kept, revoked_at__isnull=True)
-            request.session.set_expiry(working.aggregate(last=Max("expires_at"))["last"])
 
     def get_object(self, queryset=None):
         return article_page_queryset(Article.objects.all()).get(pk=self.share_link.article_id)

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
+from articles.reader import preview
 from articles.workflow import sharing
 from tests.factories import make_article
 from tests.helpers.admin import change_url
@@ -93,6 +94,34 @@ def test_a_visitors_session_from_share_links_ends_with_the_last_of_them(client, 
     # A signed-in editor's session keeps its own length.
     editors_cookie = client.get(_create_share_link(client, second, hours=6)).cookies["sessionid"]
     assert editors_cookie["max-age"] == settings.SESSION_COOKIE_AGE
+
+
+def test_a_visitors_session_ends_at_the_410_of_their_last_working_link(editor):
+    draft = make_article(status=Article.Status.DRAFT)
+    link, path = sharing.create_share_link(draft, by=editor, hours=336)
+    reader = Client()
+    assert reader.get(path).cookies["sessionid"]["max-age"] > 13 * 24 * 3600
+    sharing.revoke_share_link(link, by=editor)
+    response = reader.get(path)
+    assert response.status_code == 410
+    assert response.cookies["sessionid"]["max-age"] == 0  # the cookie is removed
+    assert "sessionid" not in reader.cookies or not reader.cookies["sessionid"].value
+    # A stranger's dead link makes no session at all.
+    assert "sessionid" not in Client().get(path).cookies
+
+
+def test_many_links_keep_the_one_ending_last(editor):
+    """Twenty are remembered: the ones ending first make room, never the longest."""
+    reader = Client()
+    longest = make_article(status=Article.Status.DRAFT)
+    reader.get(sharing.create_share_link(longest, by=editor, hours=336)[1])
+    for _ in range(20):
+        short = make_article(status=Article.Status.DRAFT)
+        cookie = reader.get(sharing.create_share_link(short, by=editor, hours=1)[1]).cookies
+    assert cookie["sessionid"]["max-age"] > 13 * 24 * 3600
+    # The link opened last is kept too (its page's images load through it).
+    assert len(reader.session[preview.SHARED_LINKS_KEY]) == preview.SHARED_LINKS_KEPT
+    assert short.share_links.get().pk in reader.session[preview.SHARED_LINKS_KEY]
 
 
 def test_revoked_share_link_stops_working_at_once(client, editor):
