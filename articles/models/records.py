@@ -22,6 +22,12 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.article.slug}"
 
 
+class ShareLinkQuerySet(models.QuerySet):
+    def working(self):
+        """Links that still open their article: not revoked, not expired (``is_active``)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
 class ShareLink(models.Model):
     """A revocable, expiring preview link for someone without an account.
 
@@ -38,6 +44,8 @@ class ShareLink(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ShareLinkQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -46,6 +54,7 @@ class ShareLink(models.Model):
 
     @property
     def is_active(self) -> bool:
+        """This link as ``ShareLink.objects.working()`` counts it."""
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 

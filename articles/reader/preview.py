@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils import timezone
 
 from articles.models import Article, ArticleMedia, ShareLink, StagedEdit
 from articles.reader.article_page import ArticlePageView, article_page_queryset
@@ -77,9 +76,7 @@ def _shown_in_shared_article(request, sources: list[str]) -> bool:
     links = request.session.get(SHARED_LINKS_KEY)
     if not links:
         return False
-    working = ShareLink.objects.filter(
-        pk__in=links, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    )
+    working = ShareLink.objects.working().filter(pk__in=links)
     return (
         working.filter(article__media_files__path__in=sources).exists()
         or working.filter(article__staged_edit__media__overlap=sources).exists()
@@ -104,21 +101,18 @@ def keep_working_links(request, opening: ShareLink | None = None) -> None:
     opened = request.session.get(SHARED_LINKS_KEY, [])
     if opening is None and not opened:
         return  # no session made for a stranger's dead link
-    candidates = {*opened, *([opening.pk] if opening else [])}
+    opening_pk = opening.pk if opening is not None else None
     ends = dict(
-        ShareLink.objects.filter(
-            pk__in=candidates, revoked_at__isnull=True, expires_at__gt=timezone.now()
-        ).values_list("pk", "expires_at")
+        ShareLink.objects.working()
+        .filter(pk__in=[*opened, opening_pk])
+        .values_list("pk", "expires_at")
     )
-    first = opening.pk if opening is not None and opening.pk in ends else None
-    others = sorted((pk for pk in ends if pk != first), key=ends.get, reverse=True)
-    kept = ([first] if first else []) + others
+    kept = sorted(ends, key=lambda pk: (pk != opening_pk, -ends[pk].timestamp()))
     kept = kept[:SHARED_LINKS_KEPT]
-    if request.user.is_authenticated:
+    if kept or request.user.is_authenticated:
         request.session[SHARED_LINKS_KEY] = kept
-    elif kept:
-        request.session[SHARED_LINKS_KEY] = kept
-        request.session.set_expiry(max(ends[pk] for pk in kept))
+        if not request.user.is_authenticated:
+            request.session.set_expiry(max(ends[pk] for pk in kept))
     elif set(request.session.keys()) <= {SHARED_LINKS_KEY, "_session_expiry"}:
         request.session.flush()  # the links were all it held: the cookie goes too
     else:  # something else lives in it (a sign-in half done): only the links go
