@@ -2,13 +2,12 @@ import os
 import tempfile
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from tests.factories import make_author, make_role_user
-from tests.helpers.databases import database_url, on_server
+from tests.helpers.databases import on_server
 from tests.mutation.database import slot_database
 
 
@@ -47,12 +46,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         connection.close()
         name = connection.settings_dict["NAME"]
-        with psycopg.connect(database_url("postgres"), autocommit=True) as server:
-            server.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
-            )
+        on_server(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
 
 
 @pytest.fixture(autouse=True)

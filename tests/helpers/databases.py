@@ -1,5 +1,6 @@
 """Other databases on the test server (for tests that create and drop their own)."""
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 import psycopg
@@ -14,7 +15,7 @@ def database_url(name: str) -> str:
     return f"postgres://{db['USER']}@{host}{port}/{name}"
 
 
-def on_server(sql: str) -> None:
-    """Run ``sql`` outside any transaction (CREATE/DROP DATABASE)."""
+def on_server(sql: str, params: Sequence = ()) -> None:
+    """Run ``sql`` outside any transaction (CREATE/DROP DATABASE), with bound ``params``."""
     with psycopg.connect(database_url("postgres"), autocommit=True) as server:
-        server.execute(sql)
+        server.execute(sql, params or None)
